@@ -1,0 +1,3 @@
+module github.com/org/gotl
+
+go 1.26.8
