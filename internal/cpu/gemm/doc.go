@@ -1,0 +1,44 @@
+// Package gemm is gotl's single-precision matrix multiply on the CPU, and the worker pool
+// that the CPU kernels share.
+//
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices, as cblas_sgemm
+// does with CblasRowMajor; SgemmReference beside it is the plain triple loop that tests
+// compare against. Parallel runs a partitioned loop on a persistent pool of GOMAXPROCS
+// goroutines.
+//
+// # Layout and blocking
+//
+// Sgemm follows the BLIS/GotoBLAS scheme. C is computed in mr×nr = 6×16 tiles by a
+// register-blocked micro-kernel (AVX2/FMA assembly, chosen at start with
+// golang.org/x/sys/cpu). B is packed into kc×nr micro-panels, contiguous in the order the
+// kernel reads them; A is read where it lies when C is narrow (the kernel takes any row and
+// column stride, so both A and Aᵀ as stored work), and packed into mr-row micro-panels when
+// C is wide enough to repay the copy. Loops, outermost first: nc columns of C (packed B
+// block in L3), kc of depth (B micro-panel in L1), mc rows (A block in L2), nr columns,
+// mr rows. gemm.go derives kc, mc and nc from the cache sizes of a Zen core. Partial tiles
+// at the right and bottom edges go through the same kernel into a scratch tile.
+//
+// The work is split across the pool by strips of mr rows of C, or panels of nr columns
+// when those are more numerous. Every tile is computed the same way whichever goroutine
+// computes it, so results do not depend on GOMAXPROCS.
+//
+// # Numerics
+//
+// Each element of C is a float32 sum over k in order, one fused multiply-add per step,
+// restarted at every kc block; then c = alpha·sum + beta·c with one rounding. With
+// beta = 0, C is not read. Products too small to repay packing (m·n·k < 4096) are plain
+// float32 dot products.
+//
+// # Portable code
+//
+// Each assembly routine has a bodiless Go declaration whose comment is its reference
+// loop, and a Go twin that computes the same bits (kernelGeneric; fma32 emulates the
+// single rounding of FMA). The twin runs on CPUs without AVX2 and FMA and in the noasm
+// build (go test -tags noasm), and the default tests check it bit for bit against the
+// assembly.
+//
+// # Errors
+//
+// These are internal kernels: Sgemm panics on a negative dimension, a stride smaller than
+// its row or a slice too short for its matrix; callers check shapes first.
+package gemm

@@ -1,0 +1,306 @@
+package gemm
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Blocking constants, for a Zen core: 16 YMM registers, two 256-bit FMA pipes of latency
+// 4, L1d 32 KiB, L2 1 MiB per core, L3 32 MiB shared.
+const (
+	// mr×nr is the register tile: 6×16 floats are 12 YMM accumulators, which with 2
+	// registers for a row of B and 2 for broadcasts of A fill the 16 registers. 12
+	// independent FMA chains cover the 2 pipes × 4 cycles = 8 needed to keep them busy;
+	// each k step issues 12 FMAs against 2 loads of B and 6 broadcasts of A.
+	mr = 6
+	nr = 16
+	// kc is the depth of a block: a packed B micro-panel, kc×nr floats (16 KiB), stays in
+	// half of L1 while the mr-row slivers of A stream past it.
+	kc = 256
+	// mc is the height of a block of A, mc×kc floats (144 KiB), kept in L2 and reused
+	// for every B micro-panel of the block; a multiple of mr.
+	mc = 144
+	// nc is the width of a packed block of B, kc×nc floats (4 MiB per goroutine), kept in
+	// L3 and reused for every block of A; a multiple of nr.
+	nc = 4096
+)
+
+// Work thresholds, in multiply-adds (m·n·k).
+const (
+	// Below smallWork the packed path's fixed costs outweigh its speed.
+	smallWork = 4 * 1024
+	// Below parallelWork one goroutine finishes before the pool's workers wake.
+	parallelWork = 64 * 1024
+)
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where op(X) is X
+// or Xᵀ as transX says, op(A) is m×k, op(B) is k×n and C is m×n. lda, ldb and ldc are
+// the row strides of A, B and C as stored (A is k×m as stored when transA is set).
+// beta == 0 overwrites C without reading it, so NaNs in C do not propagate; alpha == 0
+// or k == 0 leaves only beta·C. Elements of C outside the m×n matrix are not touched.
+//
+// Sgemm panics when a dimension is negative, a stride is smaller than its row, or a
+// slice is too short for the matrix it holds. The result depends only on the arguments,
+// not on GOMAXPROCS or on timing.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension m = %d, n = %d, k = %d", m, n, k))
+	}
+	aRows, aCols := m, k
+	if transA {
+		aRows, aCols = k, m
+	}
+	bRows, bCols := k, n
+	if transB {
+		bRows, bCols = n, k
+	}
+	checkMatrix("a", aRows, aCols, a, lda)
+	checkMatrix("b", bRows, bCols, b, ldb)
+	checkMatrix("c", m, n, c, ldc)
+
+	switch {
+	case m == 0 || n == 0:
+	case k == 0 || alpha == 0:
+		scale(m, n, beta, c, ldc)
+	case m*n*k < smallWork:
+		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	default:
+		sgemmBlocked(&problem{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc})
+	}
+}
+
+// checkMatrix panics unless x holds a rows×cols matrix with row stride ld.
+func checkMatrix(name string, rows, cols int, x []float32, ld int) {
+	if ld < max(1, cols) {
+		panic(fmt.Sprintf("gemm: ld%s = %d, must be at least max(1, %d), the columns of %s as stored", name, ld, cols, name))
+	}
+	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("gemm: len(%s) = %d, must be at least %d for %d×%d with stride %d", name, len(x), (rows-1)*ld+cols, rows, cols, ld))
+	}
+}
+
+// scale sets C = beta·C, or C = 0 when beta == 0.
+func scale(m, n int, beta float32, c []float32, ldc int) {
+	for i := range m {
+		ci := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(ci)
+			continue
+		}
+		for j := range ci {
+			ci[j] *= beta
+		}
+	}
+}
+
+// sgemmSmall is the path for products too small to repay packing: dot products in the
+// order of the reference, accumulated in float32.
+func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	aStrideI, aStrideP := lda, 1
+	if transA {
+		aStrideI, aStrideP = 1, lda
+	}
+	bStrideP, bStrideJ := ldb, 1
+	if transB {
+		bStrideP, bStrideJ = 1, ldb
+	}
+	for i := range m {
+		for j := range n {
+			var sum float32
+			ai, bj := i*aStrideI, j*bStrideJ
+			for p := range k {
+				sum += a[ai+p*aStrideP] * b[bj+p*bStrideP]
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * sum
+			} else {
+				c[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]
+			}
+		}
+	}
+}
+
+// problem is one Sgemm call on the blocked path.
+type problem struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	beta           float32
+	c              []float32
+	ldc            int
+}
+
+// sgemmBlocked splits C into strips of mr rows or panels of nr columns, whichever gives
+// more, and hands contiguous runs of them to the pool. Strip and panel boundaries do not
+// depend on the split, so every tile of C is computed the same way whatever GOMAXPROCS is.
+func sgemmBlocked(p *problem) {
+	strips := (p.m + mr - 1) / mr
+	panels := (p.n + nr - 1) / nr
+	byRows := strips >= panels
+	units := panels
+	if byRows {
+		units = strips
+	}
+	run := func(lo, hi int) {
+		if byRows {
+			p.compute(lo*mr, min(hi*mr, p.m), 0, p.n)
+		} else {
+			p.compute(0, p.m, lo*nr, min(hi*nr, p.n))
+		}
+	}
+	if p.m*p.n*p.k < parallelWork {
+		run(0, units)
+		return
+	}
+	Parallel(units, run)
+}
+
+// workspace holds one goroutine's packed panels.
+type workspace struct {
+	a    []float32 // ⌈mc/mr⌉ micro-panels of A, each mr×kc, element (i, p) at p*mr+i
+	b    []float32 // ⌈nc/nr⌉ micro-panels of B, each kc×nr, element (p, j) at p*nr+j
+	edge [mr * nr]float32
+}
+
+var workspaces = sync.Pool{New: func() any {
+	return &workspace{a: make([]float32, mc*kc), b: make([]float32, kc*nc)}
+}}
+
+// compute does rows [i0, i1) and columns [j0, j1) of C; i0 is a multiple of mr and j0
+// of nr.
+func (p *problem) compute(i0, i1, j0, j1 int) {
+	w := workspaces.Get().(*workspace)
+	defer workspaces.Put(w)
+	packA := p.packsA(j1 - j0)
+	for jc := j0; jc < j1; jc += nc {
+		ncb := min(nc, j1-jc)
+		for pc := 0; pc < p.k; pc += kc {
+			kcb := min(kc, p.k-pc)
+			beta := p.beta
+			if pc > 0 {
+				beta = 1
+			}
+			packB(w.b, p.transB, p.b, p.ldb, pc, kcb, jc, ncb)
+			for ic := i0; ic < i1; ic += mc {
+				mcb := min(mc, i1-ic)
+				if packA {
+					packAPanels(w.a, p.transA, p.a, p.lda, ic, mcb, pc, kcb)
+				} else if full := mcb / mr * mr; full < mcb {
+					// The last strip of A is partial: pack it, zero-padded, so that the
+					// kernel reads no row beyond A.
+					packAPanels(w.a, p.transA, p.a, p.lda, ic+full, mcb-full, pc, kcb)
+				}
+				for jr := 0; jr < ncb; jr += nr {
+					bPanel := w.b[jr*kcb:]
+					cols := min(nr, ncb-jr)
+					for ir := 0; ir < mcb; ir += mr {
+						rows := min(mr, mcb-ir)
+						var a []float32
+						rsa, csa := 1, mr
+						switch {
+						case packA:
+							a = w.a[ir*kcb:]
+						case rows < mr:
+							a = w.a
+						case p.transA:
+							a, rsa, csa = p.a[pc*p.lda+ic+ir:], 1, p.lda
+						default:
+							a, rsa, csa = p.a[(ic+ir)*p.lda+pc:], p.lda, 1
+						}
+						ct := p.c[(ic+ir)*p.ldc+jc+jr:]
+						if rows == mr && cols == nr {
+							kernel(kcb, a, rsa, csa, bPanel, ct, p.ldc, p.alpha, beta)
+							continue
+						}
+						kernel(kcb, a, rsa, csa, bPanel, w.edge[:], nr, p.alpha, 0)
+						storeEdge(rows, cols, w.edge[:], beta, ct, p.ldc)
+					}
+				}
+			}
+		}
+	}
+}
+
+// packsA reports whether compute packs A for a block of width n. Packing costs a pass
+// over A per block of C's columns, which only pays when n is wide enough to reuse the
+// packed panels many times. Unpacked, the kernel reads A where it lies: six row streams
+// for A as stored, or six consecutive floats per column for Aᵀ as stored. Unpacked reads
+// are avoided when the stride is a multiple of 512 floats (2 KiB), where the streams would
+// compete for the same L1 sets.
+func (p *problem) packsA(n int) bool {
+	return n >= 512 || p.lda%512 == 0
+}
+
+// storeEdge writes the rows×cols corner of a tile computed with beta = 0 into C, adding
+// beta·C as the kernel does for a full tile.
+func storeEdge(rows, cols int, tile []float32, beta float32, c []float32, ldc int) {
+	for i := range rows {
+		ci := c[i*ldc : i*ldc+cols]
+		ti := tile[i*nr : i*nr+cols]
+		if beta == 0 {
+			copy(ci, ti)
+			continue
+		}
+		for j, t := range ti {
+			ci[j] = fma32(beta, ci[j], t)
+		}
+	}
+}
+
+// packAPanels packs rows [i0, i0+rows) and columns [p0, p0+kcb) of op(A) into mr-row
+// micro-panels, element (i, p) of panel s at dst[s*mr*kcb+p*mr+i], zero-padding the last
+// panel to mr rows.
+func packAPanels(dst []float32, trans bool, a []float32, lda, i0, rows, p0, kcb int) {
+	for s := 0; s*mr < rows; s++ {
+		panel := dst[s*mr*kcb : (s+1)*mr*kcb]
+		r := min(mr, rows-s*mr)
+		if r < mr {
+			clear(panel)
+		}
+		row0 := i0 + s*mr
+		if trans {
+			// op(A)(i, p) = a[p*lda+i]: mr consecutive floats per column.
+			for q := range kcb {
+				copy(panel[q*mr:q*mr+r], a[(p0+q)*lda+row0:])
+			}
+			continue
+		}
+		for i := range r {
+			src := a[(row0+i)*lda+p0 : (row0+i)*lda+p0+kcb]
+			for q, v := range src {
+				panel[q*mr+i] = v
+			}
+		}
+	}
+}
+
+// packB packs rows [p0, p0+kcb) and columns [j0, j0+cols) of op(B) into nr-column
+// micro-panels, element (p, j) of panel t at dst[t*kcb*nr+p*nr+j], zero-padding the last
+// panel to nr columns.
+func packB(dst []float32, trans bool, b []float32, ldb, p0, kcb, j0, cols int) {
+	for t := 0; t*nr < cols; t++ {
+		panel := dst[t*kcb*nr : (t+1)*kcb*nr]
+		w := min(nr, cols-t*nr)
+		if w < nr {
+			clear(panel)
+		}
+		col0 := j0 + t*nr
+		if trans {
+			// op(B)(p, j) = b[j*ldb+p]: one row of B as stored per column.
+			for j := range w {
+				src := b[(col0+j)*ldb+p0 : (col0+j)*ldb+p0+kcb]
+				for q, v := range src {
+					panel[q*nr+j] = v
+				}
+			}
+			continue
+		}
+		for q := range kcb {
+			copy(panel[q*nr:q*nr+w], b[(p0+q)*ldb+col0:])
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Parallel calls fn(lo, hi) on a partition of [0, n) into min(n, GOMAXPROCS) contiguous
+// ranges of near-equal length (the first n%parts ranges one longer), runs the ranges on a
+// persistent pool of worker goroutines and the calling goroutine, and returns when every
+// call has returned. The partition depends only on n and GOMAXPROCS; which goroutine runs
+// which range does not, so fn must compute the same thing whoever runs it and in whatever
+// order the ranges run. Reductions across ranges belong to the caller, after Parallel
+// returns, in range order.
+//
+// One call at a time owns the pool. A call made while the pool is busy, from inside fn or
+// from another goroutine, runs its ranges one after another on its own goroutine, so
+// nested calls cannot deadlock. A panic in fn is re-raised on the calling goroutine.
+func Parallel(n int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	parts := min(n, runtime.GOMAXPROCS(0))
+	if parts == 1 {
+		fn(0, n)
+		return
+	}
+	if !workers.owner.TryLock() {
+		for i := range parts {
+			lo, hi := partRange(n, parts, i)
+			fn(lo, hi)
+		}
+		return
+	}
+	defer workers.owner.Unlock()
+	workers.run(n, parts, fn)
+}
+
+// partRange is the i-th of parts near-equal contiguous ranges of [0, n).
+func partRange(n, parts, i int) (lo, hi int) {
+	size, extra := n/parts, n%parts
+	lo = i*size + min(i, extra)
+	hi = lo + size
+	if i < extra {
+		hi++
+	}
+	return lo, hi
+}
+
+// pool is the worker pool behind Parallel. Its fields describe the one job in flight;
+// owner is held by the goroutine that submitted it.
+type pool struct {
+	owner sync.Mutex
+	wake  []chan struct{} // one per worker goroutine, buffered so that waking never blocks
+
+	fn       func(lo, hi int)
+	n, parts int
+	next     atomic.Int64 // next range to claim
+	done     sync.WaitGroup
+	panicked atomic.Pointer[any] // first panic value raised by fn on a worker
+}
+
+var workers pool
+
+// run executes one job: parts ranges claimed dynamically by the caller and parts-1 workers,
+// so that a worker slow to wake costs only the ranges the others have not yet claimed.
+func (p *pool) run(n, parts int, fn func(lo, hi int)) {
+	for len(p.wake) < parts-1 {
+		wake := make(chan struct{}, 1)
+		p.wake = append(p.wake, wake)
+		go p.worker(wake)
+	}
+	p.fn, p.n, p.parts = fn, n, parts
+	p.next.Store(0)
+	p.panicked.Store(nil)
+	p.done.Add(parts - 1)
+	for _, wake := range p.wake[:parts-1] {
+		wake <- struct{}{}
+	}
+	func() {
+		// The caller waits for the workers even when its own range panics: they still
+		// read p, and the pool must be idle before owner is released.
+		defer p.done.Wait()
+		p.claim()
+	}()
+	p.fn = nil
+	if v := p.panicked.Load(); v != nil {
+		panic(*v)
+	}
+}
+
+// claim runs unclaimed ranges until none are left.
+func (p *pool) claim() {
+	for {
+		i := int(p.next.Add(1)) - 1
+		if i >= p.parts {
+			return
+		}
+		lo, hi := partRange(p.n, p.parts, i)
+		p.fn(lo, hi)
+	}
+}
+
+func (p *pool) worker(wake chan struct{}) {
+	for range wake {
+		func() {
+			defer p.done.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					p.panicked.CompareAndSwap(nil, &v)
+					p.next.Store(int64(p.parts)) // stop claiming
+				}
+			}()
+			p.claim()
+		}()
+	}
+}

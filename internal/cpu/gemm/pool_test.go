@@ -1,0 +1,77 @@
+package gemm
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+)
+
+// TestParallelPartition: every index is covered once, by contiguous near-equal ranges.
+func TestParallelPartition(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		for _, n := range []int{0, 1, 2, 5, 64, 1001} {
+			hits := make([]atomic.Int32, n)
+			var ranges atomic.Int32
+			Parallel(n, func(lo, hi int) {
+				ranges.Add(1)
+				if hi-lo < n/min(n, procs) || hi-lo > n/min(n, procs)+1 {
+					t.Errorf("procs=%d n=%d: uneven range [%d, %d)", procs, n, lo, hi)
+				}
+				for i := lo; i < hi; i++ {
+					hits[i].Add(1)
+				}
+			})
+			for i := range hits {
+				if h := hits[i].Load(); h != 1 {
+					t.Fatalf("procs=%d n=%d: index %d run %d times", procs, n, i, h)
+				}
+			}
+			if want := min(n, procs); int(ranges.Load()) != want {
+				t.Fatalf("procs=%d n=%d: %d ranges, want %d", procs, n, ranges.Load(), want)
+			}
+		}
+	}
+}
+
+// TestParallelNested: a call from inside fn runs on its own goroutine instead of
+// waiting for the busy pool.
+func TestParallelNested(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	var sum atomic.Int64
+	Parallel(8, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			Parallel(10, func(lo, hi int) {
+				for j := lo; j < hi; j++ {
+					sum.Add(int64(i*10 + j))
+				}
+			})
+		}
+	})
+	if want := int64(79 * 80 / 2); sum.Load() != want {
+		t.Fatalf("sum = %d, want %d", sum.Load(), want)
+	}
+}
+
+// TestParallelPanic: a panic on a worker reaches the caller, and the pool still works.
+func TestParallelPanic(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	func() {
+		defer func() {
+			if v := recover(); v != "boom" {
+				t.Fatalf("recovered %v, want boom", v)
+			}
+		}()
+		Parallel(2, func(lo, hi int) {
+			if lo == 1 {
+				panic("boom")
+			}
+		})
+	}()
+	var n atomic.Int32
+	Parallel(2, func(lo, hi int) { n.Add(int32(hi - lo)) })
+	if n.Load() != 2 {
+		t.Fatalf("pool broken after a panic: ran %d of 2", n.Load())
+	}
+}
