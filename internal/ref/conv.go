@@ -1,0 +1,101 @@
+package ref
+
+import "github.com/org/gotl/internal/device"
+
+// Conv2D computes the cross-correlation y = conv(x, w) with zero padding and no bias:
+//
+//	y[n,oy,ox,co] = Σ_{ky,kx,ci} x[n, oy·StrideH + ky·DilationH − PadTop,
+//	                                 ox·StrideW + kx·DilationW − PadLeft, ci] · w[ky,kx,ci,co]
+//
+// where x is zero outside its (H, W) extent. x (N, H, W, InC), w (KH, KW, InC, OutC),
+// y (N, OutH, OutW, OutC).
+func Conv2D[T Float](p *device.Conv2DParams, x, w, y []T) {
+	for n := range p.N {
+		for oy := range p.OutH {
+			for ox := range p.OutW {
+				yRow := y[((n*p.OutH+oy)*p.OutW+ox)*p.OutC:][:p.OutC]
+				clear(yRow)
+				forEachTap(p, oy, ox, func(ky, kx, iy, ix int) {
+					xRow := x[((n*p.H+iy)*p.W+ix)*p.InC:][:p.InC]
+					for ci, xv := range xRow {
+						wRow := w[((ky*p.KW+kx)*p.InC+ci)*p.OutC:][:p.OutC]
+						for co, wv := range wRow {
+							yRow[co] += xv * wv
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// Conv2DBackwardData writes dx = ∂(Σ dy·y)/∂x for y = Conv2D(x, w):
+//
+//	dx[n,iy,ix,ci] = Σ over the taps (oy,ox,ky,kx) that read x[n,iy,ix,·] of Σ_co dy[n,oy,ox,co]·w[ky,kx,ci,co]
+//
+// dy (N, OutH, OutW, OutC), w (KH, KW, InC, OutC), dx (N, H, W, InC).
+func Conv2DBackwardData[T Float](p *device.Conv2DParams, dy, w, dx []T) {
+	clear(dx[:p.InputLen()])
+	for n := range p.N {
+		for oy := range p.OutH {
+			for ox := range p.OutW {
+				dyRow := dy[((n*p.OutH+oy)*p.OutW+ox)*p.OutC:][:p.OutC]
+				forEachTap(p, oy, ox, func(ky, kx, iy, ix int) {
+					dxRow := dx[((n*p.H+iy)*p.W+ix)*p.InC:][:p.InC]
+					for ci := range dxRow {
+						wRow := w[((ky*p.KW+kx)*p.InC+ci)*p.OutC:][:p.OutC]
+						var sum T
+						for co, g := range dyRow {
+							sum += g * wRow[co]
+						}
+						dxRow[ci] += sum
+					}
+				})
+			}
+		}
+	}
+}
+
+// Conv2DBackwardFilter writes dw = ∂(Σ dy·y)/∂w for y = Conv2D(x, w):
+//
+//	dw[ky,kx,ci,co] = Σ_{n,oy,ox} x[n, oy·StrideH + ky·DilationH − PadTop, ox·StrideW + kx·DilationW − PadLeft, ci]·dy[n,oy,ox,co]
+//
+// x (N, H, W, InC), dy (N, OutH, OutW, OutC), dw (KH, KW, InC, OutC).
+func Conv2DBackwardFilter[T Float](p *device.Conv2DParams, x, dy, dw []T) {
+	clear(dw[:p.KernelLen()])
+	for n := range p.N {
+		for oy := range p.OutH {
+			for ox := range p.OutW {
+				dyRow := dy[((n*p.OutH+oy)*p.OutW+ox)*p.OutC:][:p.OutC]
+				forEachTap(p, oy, ox, func(ky, kx, iy, ix int) {
+					xRow := x[((n*p.H+iy)*p.W+ix)*p.InC:][:p.InC]
+					for ci, xv := range xRow {
+						dwRow := dw[((ky*p.KW+kx)*p.InC+ci)*p.OutC:][:p.OutC]
+						for co, g := range dyRow {
+							dwRow[co] += xv * g
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// forEachTap calls tap(ky, kx, iy, ix) for every kernel tap of output pixel (oy, ox)
+// that falls inside the input, in row-major (ky, kx) order; taps on the zero padding
+// contribute nothing and are skipped.
+func forEachTap(p *device.Conv2DParams, oy, ox int, tap func(ky, kx, iy, ix int)) {
+	for ky := range p.KH {
+		iy := oy*p.StrideH + ky*p.DilationH - p.PadTop
+		if iy < 0 || iy >= p.H {
+			continue
+		}
+		for kx := range p.KW {
+			ix := ox*p.StrideW + kx*p.DilationW - p.PadLeft
+			if ix < 0 || ix >= p.W {
+				continue
+			}
+			tap(ky, kx, iy, ix)
+		}
+	}
+}
