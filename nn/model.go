@@ -580,6 +580,19 @@ func (m *Model) Layer(name string) (Layer, error) {
 	return nil, fmt.Errorf("nn: model %q has no layer %q", m.Name(), name)
 }
 
+// LayerOutput returns the output node of the named layer (Keras's
+// model.get_layer(name).output), to build a model on part of this one, e.g. a feature
+// extractor: nn.NewModel(m.Inputs(), []*nn.Node{node}). Such models share the layers and
+// their weights with m.
+func (m *Model) LayerOutput(name string) (*Node, error) {
+	for _, n := range m.nodes {
+		if n.layer.Name() == name {
+			return n, nil
+		}
+	}
+	return nil, fmt.Errorf("nn: model %q has no layer %q", m.Name(), name)
+}
+
 // SetTrainable sets the trainable flag of the model and of every layer in it, as Keras's
 // trainable setter does.
 func (m *Model) SetTrainable(v bool) {
