@@ -26,7 +26,7 @@
 //
 // Each element of C is a float32 sum over k in order, one fused multiply-add per step,
 // restarted at every kc block; then c = alpha·sum + beta·c with one rounding. With
-// beta = 0, C is not read. Products too small to repay packing (m·n·k < 4096) are plain
+// beta = 0, C is not read. Products too small to repay packing (m·n·k < 256) are plain
 // float32 dot products.
 //
 // # Portable code
