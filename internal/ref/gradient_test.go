@@ -159,6 +159,7 @@ func TestPool2DGradient(t *testing.T) {
 		h, w, kh, kw, stride          int
 		padTop, padBottom, padL, padR int
 	}
+	modeNames := map[device.PoolMode]string{device.MaxPool: "max", device.AvgPool: "average"}
 	for _, mode := range []device.PoolMode{device.MaxPool, device.AvgPool} {
 		for _, g := range []geometry{
 			{"valid-2x2-odd", 5, 7, 2, 2, 2, 0, 0, 0, 0},
@@ -180,7 +181,7 @@ func TestPool2DGradient(t *testing.T) {
 			for i, rank := range random.Perm(len(x)) {
 				x[i] = float64(rank)*0.01 - float64(len(x))*0.008
 			}
-			checkGradient(t, fmt.Sprintf("pool2d/%v/%s", mode, g.name), differentiable{
+			checkGradient(t, fmt.Sprintf("pool2d/%s/%s", modeNames[mode], g.name), differentiable{
 				inputs: [][]float64{x},
 				forward: func(in [][]float64) []float64 {
 					y := make([]float64, p.OutputLen())

@@ -1,0 +1,170 @@
+package cpu
+
+import (
+	"github.com/org/gotl/internal/cpu/gemm"
+	"github.com/org/gotl/internal/device"
+)
+
+// Convolution is lowered onto gemm.Sgemm. With P = N·OutH·OutW output pixels and
+// K = KH·KW·InC taps, the HWIO kernel w is already the (K × OutC) matrix W, and
+//
+//	forward          Y (P × OutC)  = Patches (P × K) · W
+//	backward data    dPatches (P × K) = dY · Wᵀ, then each patch row is added back
+//	                 onto the input pixels it was read from (col2im)
+//	backward filter  dW (K × OutC) = Patchesᵀ · dY
+//
+// where row (n, oy, ox) of Patches holds, for each tap (ky, kx) in row-major order, the
+// InC channels of x[n, oy·StrideH + ky·DilationH − PadTop, ox·StrideW + kx·DilationW −
+// PadLeft, ·], zeros where that pixel is padding (im2col). Patches is built a tile of rows
+// at a time so that it never has to exist whole. A pointwise convolution (1x1, stride 1,
+// no padding) needs no patches at all: in NHWC x is already Patches (P × InC) and dx is
+// dPatches.
+//
+// Tiles have sizes fixed by the shape alone, so each element of the result is computed by
+// the same sequence of Sgemm calls whatever GOMAXPROCS is.
+
+// isPointwise reports whether x itself is the patch matrix.
+func isPointwise(p *device.Conv2DParams) bool {
+	return p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 &&
+		p.PadTop == 0 && p.PadLeft == 0 && p.OutH == p.H && p.OutW == p.W
+}
+
+// patchTileBytes bounds the patch tile of the forward and data passes. Sgemm re-packs
+// W for every tile, so a tile should be many rows tall; 1 MiB keeps the tile, built by one
+// goroutine and consumed by the same one, within that core's L2.
+const patchTileBytes = 1 << 20
+
+// patchTileRows is the height of a patch tile of k columns: a multiple of 6 (Sgemm's
+// register tile height, so that no tile ends in a partial strip), at least 6·8 rows.
+func patchTileRows(k int) int {
+	return max(48, patchTileBytes/4/k/6*6)
+}
+
+// filterTileRows is the depth of one Sgemm of the filter pass, Patchesᵀ · dY over a tile of
+// pixels: a multiple of 256 (Sgemm's depth block, so each call adds whole blocks into dW),
+// about 4 MiB of patches, which the pool's goroutines build and read together.
+func filterTileRows(k int) int {
+	return max(256, (1<<20)/k/256*256)
+}
+
+// im2col writes rows [row0, row0+rows) of the patch matrix into dst (rows × K).
+func im2col(p *device.Conv2DParams, x []float32, row0, rows int, dst []float32) {
+	k := p.KH * p.KW * p.InC
+	for r := range rows {
+		pixel := row0 + r
+		n, oy, ox := pixel/(p.OutH*p.OutW), pixel/p.OutW%p.OutH, pixel%p.OutW
+		patch := dst[r*k : (r+1)*k]
+		for ky := range p.KH {
+			iy := oy*p.StrideH + ky*p.DilationH - p.PadTop
+			for kx := range p.KW {
+				ix := ox*p.StrideW + kx*p.DilationW - p.PadLeft
+				tap := patch[(ky*p.KW+kx)*p.InC : (ky*p.KW+kx+1)*p.InC]
+				if iy < 0 || iy >= p.H || ix < 0 || ix >= p.W {
+					clear(tap)
+					continue
+				}
+				copy(tap, x[((n*p.H+iy)*p.W+ix)*p.InC:])
+			}
+		}
+	}
+}
+
+// col2imAdd adds rows [row0, row0+rows) of dPatches (rows × K) onto the input pixels they
+// were read from: the adjoint of im2col.
+func col2imAdd(p *device.Conv2DParams, dPatches []float32, row0, rows int, dx []float32) {
+	k := p.KH * p.KW * p.InC
+	for r := range rows {
+		pixel := row0 + r
+		n, oy, ox := pixel/(p.OutH*p.OutW), pixel/p.OutW%p.OutH, pixel%p.OutW
+		patch := dPatches[r*k : (r+1)*k]
+		for ky := range p.KH {
+			iy := oy*p.StrideH + ky*p.DilationH - p.PadTop
+			if iy < 0 || iy >= p.H {
+				continue
+			}
+			for kx := range p.KW {
+				ix := ox*p.StrideW + kx*p.DilationW - p.PadLeft
+				if ix < 0 || ix >= p.W {
+					continue
+				}
+				tap := patch[(ky*p.KW+kx)*p.InC : (ky*p.KW+kx+1)*p.InC]
+				pixelGradient := dx[((n*p.H+iy)*p.W+ix)*p.InC:][:p.InC]
+				for c, g := range tap {
+					pixelGradient[c] += g
+				}
+			}
+		}
+	}
+}
+
+// conv2D computes y (P × OutC) = Patches · W, a tile of pixels per unit.
+func conv2D(p *device.Conv2DParams, x, w, y []float32) {
+	pixels, k := p.N*p.OutH*p.OutW, p.KH*p.KW*p.InC
+	if isPointwise(p) {
+		gemm.Sgemm(false, false, pixels, p.OutC, k, 1, x, k, w, p.OutC, 0, y, p.OutC)
+		return
+	}
+	tileRows := patchTileRows(k)
+	tiles := (pixels + tileRows - 1) / tileRows
+	forEachUnit(tiles, func(tile int) {
+		row0 := tile * tileRows
+		rows := min(tileRows, pixels-row0)
+		scratch := getScratch(rows * k)
+		defer putScratch(scratch)
+		patches := *scratch
+		im2col(p, x, row0, rows, patches)
+		gemm.Sgemm(false, false, rows, p.OutC, k, 1, patches, k, w, p.OutC, 0, y[row0*p.OutC:], p.OutC)
+	})
+}
+
+// conv2DBackwardData computes dx from dPatches = dY · Wᵀ, an image per unit: images write
+// disjoint parts of dx, and within an image the tiles add into dx in order.
+func conv2DBackwardData(p *device.Conv2DParams, dy, w, dx []float32) {
+	pixels, k := p.N*p.OutH*p.OutW, p.KH*p.KW*p.InC
+	if isPointwise(p) {
+		gemm.Sgemm(false, true, pixels, k, p.OutC, 1, dy, p.OutC, w, p.OutC, 0, dx, k)
+		return
+	}
+	imagePixels, imageLen := p.OutH*p.OutW, p.H*p.W*p.InC
+	tileRows := patchTileRows(k)
+	forEachUnit(p.N, func(n int) {
+		clear(dx[n*imageLen : (n+1)*imageLen])
+		scratch := getScratch(min(tileRows, imagePixels) * k)
+		defer putScratch(scratch)
+		dPatches := *scratch
+		for first := 0; first < imagePixels; first += tileRows {
+			row0, rows := n*imagePixels+first, min(tileRows, imagePixels-first)
+			gemm.Sgemm(false, true, rows, k, p.OutC, 1, dy[row0*p.OutC:], p.OutC, w, p.OutC, 0, dPatches, k)
+			col2imAdd(p, dPatches, row0, rows, dx)
+		}
+	})
+}
+
+// conv2DBackwardFilter computes dw = Patchesᵀ · dY as a sum over tiles of pixels in order,
+// each tile's patches built by the pool and multiplied by a pool-wide Sgemm.
+func conv2DBackwardFilter(p *device.Conv2DParams, x, dy, dw []float32) {
+	pixels, k := p.N*p.OutH*p.OutW, p.KH*p.KW*p.InC
+	if isPointwise(p) {
+		gemm.Sgemm(true, false, k, p.OutC, pixels, 1, x, k, dy, p.OutC, 0, dw, p.OutC)
+		return
+	}
+	if pixels == 0 {
+		clear(dw[:p.KernelLen()])
+		return
+	}
+	tileRows := min(filterTileRows(k), pixels)
+	scratch := getScratch(tileRows * k)
+	defer putScratch(scratch)
+	patches := *scratch
+	for row0 := 0; row0 < pixels; row0 += tileRows {
+		rows := min(tileRows, pixels-row0)
+		forEachChunk(rows, grain(k), func(lo, hi int) {
+			im2col(p, x, row0+lo, hi-lo, patches[lo*k:hi*k])
+		})
+		var beta float32 = 1
+		if row0 == 0 {
+			beta = 0
+		}
+		gemm.Sgemm(true, false, k, p.OutC, rows, 1, patches, k, dy[row0*p.OutC:], p.OutC, beta, dw, p.OutC)
+	}
+}
