@@ -29,15 +29,20 @@ func isPointwise(p *device.Conv2DParams) bool {
 		p.PadTop == 0 && p.PadLeft == 0 && p.OutH == p.H && p.OutW == p.W
 }
 
-// patchTileBytes bounds the patch tile of the forward and data passes. Sgemm re-packs
-// W for every tile, so a tile should be many rows tall; 1 MiB keeps the tile, built by one
-// goroutine and consumed by the same one, within that core's L2.
-const patchTileBytes = 1 << 20
+// patchTileBytes bounds the patch tile of the forward and data passes. Sgemm packs W
+// afresh for every tile, at about the cost of 20 multiply-adds per element, so a tile
+// should be hundreds of rows tall; Sgemm reads the tile in blocks that fit L2, so the tile
+// itself may live in L3.
+const patchTileBytes = 4 << 20
 
-// patchTileRows is the height of a patch tile of k columns: a multiple of 6 (Sgemm's
-// register tile height, so that no tile ends in a partial strip), at least 6·8 rows.
-func patchTileRows(k int) int {
-	return max(48, patchTileBytes/4/k/6*6)
+// patchTileRows is the height of the patch tiles of the forward and data passes over a
+// patch matrix of the given rows and k columns: at most patchTileBytes, yet at least 8
+// tiles when the matrix is tall enough, so that the pool's goroutines get even shares;
+// a multiple of 6 (Sgemm's register tile height, so that no tile ends in a partial strip)
+// and at least 48.
+func patchTileRows(rows, k int) int {
+	tileRows := min(patchTileBytes/4/k, (rows+7)/8)
+	return max(48, (tileRows+5)/6*6)
 }
 
 // filterTileRows is the depth of one Sgemm of the filter pass, Patchesᵀ · dY over a tile of
@@ -104,7 +109,7 @@ func conv2D(p *device.Conv2DParams, x, w, y []float32) {
 		gemm.Sgemm(false, false, pixels, p.OutC, k, 1, x, k, w, p.OutC, 0, y, p.OutC)
 		return
 	}
-	tileRows := patchTileRows(k)
+	tileRows := patchTileRows(pixels, k)
 	tiles := (pixels + tileRows - 1) / tileRows
 	forEachUnit(tiles, func(tile int) {
 		row0 := tile * tileRows
@@ -117,8 +122,9 @@ func conv2D(p *device.Conv2DParams, x, w, y []float32) {
 	})
 }
 
-// conv2DBackwardData computes dx from dPatches = dY · Wᵀ, an image per unit: images write
-// disjoint parts of dx, and within an image the tiles add into dx in order.
+// conv2DBackwardData computes dx from dPatches = dY · Wᵀ. A unit is a run of whole images
+// (several per tile when images are small, several tiles per image when they are large):
+// units write disjoint parts of dx, and within a unit the tiles add into dx in order.
 func conv2DBackwardData(p *device.Conv2DParams, dy, w, dx []float32) {
 	pixels, k := p.N*p.OutH*p.OutW, p.KH*p.KW*p.InC
 	if isPointwise(p) {
@@ -126,14 +132,22 @@ func conv2DBackwardData(p *device.Conv2DParams, dy, w, dx []float32) {
 		return
 	}
 	imagePixels, imageLen := p.OutH*p.OutW, p.H*p.W*p.InC
-	tileRows := patchTileRows(k)
-	forEachUnit(p.N, func(n int) {
-		clear(dx[n*imageLen : (n+1)*imageLen])
-		scratch := getScratch(min(tileRows, imagePixels) * k)
+	tileRows := patchTileRows(pixels, k)
+	imagesPerUnit := max(1, tileRows/imagePixels)
+	if imagesPerUnit > 1 {
+		tileRows = imagesPerUnit * imagePixels
+	}
+	units := (p.N + imagesPerUnit - 1) / imagesPerUnit
+	forEachUnit(units, func(unit int) {
+		n0 := unit * imagesPerUnit
+		n1 := min(n0+imagesPerUnit, p.N)
+		clear(dx[n0*imageLen : n1*imageLen])
+		unitPixels := (n1 - n0) * imagePixels
+		scratch := getScratch(min(tileRows, unitPixels) * k)
 		defer putScratch(scratch)
 		dPatches := *scratch
-		for first := 0; first < imagePixels; first += tileRows {
-			row0, rows := n*imagePixels+first, min(tileRows, imagePixels-first)
+		for first := 0; first < unitPixels; first += tileRows {
+			row0, rows := n0*imagePixels+first, min(tileRows, unitPixels-first)
 			gemm.Sgemm(false, true, rows, k, p.OutC, 1, dy[row0*p.OutC:], p.OutC, w, p.OutC, 0, dPatches, k)
 			col2imAdd(p, dPatches, row0, rows, dx)
 		}

@@ -188,6 +188,8 @@ func convCases(g generator) []*testCase {
 		{"many-tiles", 10, 14, 14, 64, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
 		// Several patch tiles within one image in the data pass.
 		{"large-image", 2, 30, 30, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+		// Several images within one patch tile, and a last tile with fewer.
+		{"many-small-images", 20, 4, 4, 3, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
 	}
 	for i := range 8 {
 		var c convGeometry
