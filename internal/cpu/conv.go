@@ -30,9 +30,9 @@ func isPointwise(p *device.Conv2DParams) bool {
 }
 
 // patchTileBytes bounds the patch tile of the forward and data passes. Sgemm packs W
-// afresh for every tile, at about the cost of 20 multiply-adds per element, so a tile
-// should be hundreds of rows tall; Sgemm reads the tile in blocks that fit L2, so the tile
-// itself may live in L3.
+// afresh for every tile, a copy of K·OutC floats against rows·K·OutC multiply-adds, so a
+// tile should be hundreds of rows tall to amortise it; Sgemm reads the tile in blocks that
+// fit L2, so the tile itself may live in L3.
 const patchTileBytes = 4 << 20
 
 // patchTileRows is the height of the patch tiles of the forward and data passes over a

@@ -328,3 +328,21 @@ func TestConcatSplitGradient(t *testing.T) {
 		},
 	})
 }
+
+func TestBiasGradient(t *testing.T) {
+	const rows, cols = 5, 3
+	random := rand.New(rand.NewPCG(8, 0))
+	checkGradient(t, "bias", differentiable{
+		inputs: [][]float64{uniform(random, rows*cols, -1, 1), uniform(random, cols, -1, 1)},
+		forward: func(in [][]float64) []float64 {
+			y := append([]float64(nil), in[0]...)
+			BiasAdd(y, in[1], rows, cols)
+			return y
+		},
+		backward: func(in [][]float64, dy []float64) [][]float64 {
+			db := make([]float64, cols)
+			BiasGrad(db, dy, rows, cols, 0, cols)
+			return [][]float64{dy, db}
+		},
+	})
+}
