@@ -236,3 +236,18 @@ func TestRegistered(t *testing.T) {
 		t.Errorf("Name() = %q", b.Name())
 	}
 }
+
+func TestPoolWindowOutsideInput(t *testing.T) {
+	// Padding wider than the window: the first window lies wholly before the input and the
+	// last wholly after it; the others hold one cell each.
+	p := &device.Pool2DParams{N: 1, H: 1, W: 2, C: 1, OutH: 1, OutW: 4, KH: 1, KW: 2,
+		StrideH: 1, StrideW: 2, PadLeft: 3}
+	for _, mode := range []device.PoolMode{device.AvgPool, device.MaxPool} {
+		p.Mode = mode
+		y, dx := make([]float64, 4), make([]float64, 2)
+		Pool2D(p, []float64{-3, -5}, y)
+		Pool2DBackward(p, []float64{-3, -5}, y, []float64{1, 2, 3, 4}, dx)
+		expectClose(t, "empty windows", y, []float64{0, -3, -5, 0})
+		expectClose(t, "empty windows gradient", dx, []float64{2, 3})
+	}
+}

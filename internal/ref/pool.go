@@ -7,31 +7,46 @@ import "github.com/org/gotl/internal/device"
 //	window(oy, ox) = {(oy·StrideH + ky − PadTop, ox·StrideW + kx − PadLeft) : ky < KH, kx < KW}
 //
 // restricted to the cells inside the input. Max pooling takes the largest of them (padding
-// never wins, as if it were −∞); average pooling divides their sum by their count (padding
-// is not counted). A window with no cell inside the input gives 0.
-// x (N, H, W, C), y (N, OutH, OutW, C).
+// never wins, as if it were −∞); average pooling divides their sum, taken in row-major
+// window order, by their count (padding is not counted). A window with no cell inside the
+// input gives 0. x (N, H, W, C), y (N, OutH, OutW, C).
 func Pool2D[T Float](p *device.Pool2DParams, x, y []T) {
 	for n := range p.N {
 		for oy := range p.OutH {
+			ky0, ky1 := windowRange(oy, p.StrideH, p.PadTop, p.KH, p.H)
 			for ox := range p.OutW {
-				for c := range p.C {
-					var result T
-					if p.Mode == device.MaxPool {
-						if cell, ok := windowArgMax(p, x, n, oy, ox, c); ok {
-							result = x[cell]
-						}
-					} else {
-						var sum T
-						count := 0
-						forEachWindowCell(p, n, oy, ox, c, func(cell int) {
-							sum += x[cell]
-							count++
-						})
-						if count > 0 {
-							result = sum / T(count)
+				kx0, kx1 := windowRange(ox, p.StrideW, p.PadLeft, p.KW, p.W)
+				yRow := y[((n*p.OutH+oy)*p.OutW+ox)*p.C:][:p.C]
+				// The window's cells are visited in row-major order with the channels
+				// innermost, yRow holding each channel's maximum or sum so far.
+				first := true
+				for ky := ky0; ky < ky1; ky++ {
+					for kx := kx0; kx < kx1; kx++ {
+						xRow := x[((n*p.H+oy*p.StrideH+ky-p.PadTop)*p.W+ox*p.StrideW+kx-p.PadLeft)*p.C:][:p.C]
+						switch {
+						case first:
+							copy(yRow, xRow)
+							first = false
+						case p.Mode == device.MaxPool:
+							for c, v := range xRow {
+								if v > yRow[c] {
+									yRow[c] = v
+								}
+							}
+						default:
+							for c, v := range xRow {
+								yRow[c] += v
+							}
 						}
 					}
-					y[((n*p.OutH+oy)*p.OutW+ox)*p.C+c] = result
+				}
+				count := (ky1 - ky0) * (kx1 - kx0)
+				if count == 0 {
+					clear(yRow)
+				} else if p.Mode == device.AvgPool {
+					for c := range yRow {
+						yRow[c] /= T(count)
+					}
 				}
 			}
 		}
@@ -39,7 +54,7 @@ func Pool2D[T Float](p *device.Pool2DParams, x, y []T) {
 }
 
 // Pool2DBackward writes dx = ∂(Σ dy·y)/∂x for y = Pool2D(x). Max pooling sends each
-// dy to the first maximal cell of its window in row-major order (the one Pool2D read);
+// dy to the first maximal cell of its window in row-major order (the one Pool2D kept);
 // average pooling spreads dy/count over the window's cells inside the input.
 // x, dx (N, H, W, C); y, dy (N, OutH, OutW, C). y is not needed: the maximal cell is found
 // again from x.
@@ -47,49 +62,51 @@ func Pool2DBackward[T Float](p *device.Pool2DParams, x, y, dy, dx []T) {
 	clear(dx[:p.InputLen()])
 	for n := range p.N {
 		for oy := range p.OutH {
+			ky0, ky1 := windowRange(oy, p.StrideH, p.PadTop, p.KH, p.H)
 			for ox := range p.OutW {
-				for c := range p.C {
-					g := dy[((n*p.OutH+oy)*p.OutW+ox)*p.C+c]
-					if p.Mode == device.MaxPool {
-						if cell, ok := windowArgMax(p, x, n, oy, ox, c); ok {
-							dx[cell] += g
+				kx0, kx1 := windowRange(ox, p.StrideW, p.PadLeft, p.KW, p.W)
+				count := (ky1 - ky0) * (kx1 - kx0)
+				if count == 0 {
+					continue
+				}
+				dyRow := dy[((n*p.OutH+oy)*p.OutW+ox)*p.C:][:p.C]
+				// cell is the index in x and dx of channel 0 of window cell (ky, kx).
+				cell := func(ky, kx int) int {
+					return ((n*p.H+oy*p.StrideH+ky-p.PadTop)*p.W + ox*p.StrideW + kx - p.PadLeft) * p.C
+				}
+				if p.Mode == device.AvgPool {
+					for ky := ky0; ky < ky1; ky++ {
+						for kx := kx0; kx < kx1; kx++ {
+							dxRow := dx[cell(ky, kx):][:p.C]
+							for c, g := range dyRow {
+								dxRow[c] += g / T(count)
+							}
 						}
-						continue
 					}
-					count := 0
-					forEachWindowCell(p, n, oy, ox, c, func(int) { count++ })
-					forEachWindowCell(p, n, oy, ox, c, func(cell int) { dx[cell] += g / T(count) })
+					continue
+				}
+				for c, g := range dyRow {
+					argMax := cell(ky0, kx0) + c
+					for ky := ky0; ky < ky1; ky++ {
+						for kx := kx0; kx < kx1; kx++ {
+							if i := cell(ky, kx) + c; x[i] > x[argMax] {
+								argMax = i
+							}
+						}
+					}
+					dx[argMax] += g
 				}
 			}
 		}
 	}
 }
 
-// windowArgMax returns the index in x of the first maximal cell of the window of output
-// (n, oy, ox, c), in row-major window order, and false if the window holds no input cell.
-func windowArgMax[T Float](p *device.Pool2DParams, x []T, n, oy, ox, c int) (argMax int, ok bool) {
-	forEachWindowCell(p, n, oy, ox, c, func(cell int) {
-		if !ok || x[cell] > x[argMax] {
-			argMax, ok = cell, true
-		}
-	})
-	return argMax, ok
-}
-
-// forEachWindowCell calls visit(index in x) for each cell of the window of output
-// (n, oy, ox, c) that lies inside the input, in row-major window order.
-func forEachWindowCell(p *device.Pool2DParams, n, oy, ox, c int, visit func(cell int)) {
-	for ky := range p.KH {
-		iy := oy*p.StrideH + ky - p.PadTop
-		if iy < 0 || iy >= p.H {
-			continue
-		}
-		for kx := range p.KW {
-			ix := ox*p.StrideW + kx - p.PadLeft
-			if ix < 0 || ix >= p.W {
-				continue
-			}
-			visit(((n*p.H+iy)*p.W+ix)*p.C + c)
-		}
-	}
+// windowRange returns the taps [k0, k1) of a window of size k, placed at output position
+// o with the given stride and leading padding, that fall inside an input of the given
+// size: the taps with 0 ≤ o·stride + tap − pad < size. The range is empty (k0 = k1) when
+// the window misses the input.
+func windowRange(o, stride, pad, k, size int) (k0, k1 int) {
+	start := o*stride - pad
+	k0 = min(k, max(0, -start))
+	return k0, max(k0, min(k, size-start))
 }
