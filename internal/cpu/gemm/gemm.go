@@ -71,7 +71,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	case m*n*k < smallWork:
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	default:
-		sgemmBlocked(&problem{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc})
+		sgemmBlocked(&problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc})
 	}
 }
 
@@ -138,6 +138,9 @@ type problem struct {
 	beta           float32
 	c              []float32
 	ldc            int
+
+	// packA says whether compute copies A into panels or reads it where it lies.
+	packA bool
 }
 
 // sgemmBlocked hands contiguous runs of strips (mr rows of C) or of panels (nr columns)
@@ -145,7 +148,8 @@ type problem struct {
 // all of B; split by columns, each packs its own panels and A is shared, read where it
 // lies. Columns win when there are more of them, or when they spare the copies of B and
 // A is small enough to be shared from cache. Strip and panel boundaries do not depend on
-// the split, so every tile of C is computed the same way whatever GOMAXPROCS is.
+// the split, and packing does not change the arithmetic, so every tile of C is computed
+// the same way whatever GOMAXPROCS is.
 func sgemmBlocked(p *problem) {
 	strips := (p.m + mr - 1) / mr
 	panels := (p.n + nr - 1) / nr
@@ -154,13 +158,14 @@ func sgemmBlocked(p *problem) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	byRows := strips >= panels
-	if byRows && panels >= 2*workers && p.m*p.k <= sharedA && !p.packsA(p.n/workers) {
+	if byRows && panels >= 2*workers && p.m*p.k <= sharedA && !packsA(p.n/workers, p.lda) {
 		byRows = false
 	}
-	units := panels
-	if byRows {
-		units = strips
+	units, cols := strips, p.n
+	if !byRows {
+		units, cols = panels, p.n/min(workers, panels)
 	}
+	p.packA = packsA(cols, p.lda)
 	run := func(lo, hi int) {
 		if byRows {
 			p.compute(lo*mr, min(hi*mr, p.m), 0, p.n)
@@ -173,6 +178,16 @@ func sgemmBlocked(p *problem) {
 		return
 	}
 	Parallel(units, run)
+}
+
+// packsA reports whether to pack A for blocks of C n columns wide. Packing costs a pass
+// over A per block of nc columns, which pays when n is wide enough to reuse the panels
+// many times. Unpacked, the kernel reads A where it lies: six row streams for A as stored,
+// or six consecutive floats per column for Aᵀ as stored. Unpacked reads are avoided when
+// the stride is a multiple of 512 floats (2 KiB), where the streams would compete for the
+// same L1 sets.
+func packsA(n, lda int) bool {
+	return n >= 512 || lda%512 == 0
 }
 
 // workspace holds one goroutine's packed panels.
@@ -191,7 +206,6 @@ var workspaces = sync.Pool{New: func() any {
 func (p *problem) compute(i0, i1, j0, j1 int) {
 	w := workspaces.Get().(*workspace)
 	defer workspaces.Put(w)
-	packA := p.packsA(j1 - j0)
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
 		for pc := 0; pc < p.k; pc += kc {
@@ -200,55 +214,46 @@ func (p *problem) compute(i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			packB(w.b, p.transB, p.b, p.ldb, pc, kcb, jc, ncb)
+			packPanelsB(w.b, p.transB, p.b, p.ldb, pc, kcb, jc, ncb)
 			for ic := i0; ic < i1; ic += mc {
 				mcb := min(mc, i1-ic)
-				if packA {
-					packAPanels(w.a, p.transA, p.a, p.lda, ic, mcb, pc, kcb)
-				} else if full := mcb / mr * mr; full < mcb {
+				fullRows := mcb / mr * mr
+				if p.packA {
+					packPanelsA(w.a, p.transA, p.a, p.lda, ic, mcb, pc, kcb)
+				} else if fullRows < mcb {
 					// The last strip of A is partial: pack it, zero-padded, so that the
 					// kernel reads no row beyond A.
-					packAPanels(w.a, p.transA, p.a, p.lda, ic+full, mcb-full, pc, kcb)
+					packPanelsA(w.a, p.transA, p.a, p.lda, ic+fullRows, mcb-fullRows, pc, kcb)
 				}
 				for jr := 0; jr < ncb; jr += nr {
-					bPanel := w.b[jr*kcb:]
+					b := w.b[jr*kcb:]
 					cols := min(nr, ncb-jr)
 					for ir := 0; ir < mcb; ir += mr {
-						rows := min(mr, mcb-ir)
 						var a []float32
 						rsa, csa := 1, mr
 						switch {
-						case packA:
+						case p.packA:
 							a = w.a[ir*kcb:]
-						case rows < mr:
+						case ir == fullRows:
 							a = w.a
 						case p.transA:
 							a, rsa, csa = p.a[pc*p.lda+ic+ir:], 1, p.lda
 						default:
 							a, rsa, csa = p.a[(ic+ir)*p.lda+pc:], p.lda, 1
 						}
+						rows := min(mr, mcb-ir)
 						ct := p.c[(ic+ir)*p.ldc+jc+jr:]
 						if rows == mr && cols == nr {
-							kernel(kcb, a, rsa, csa, bPanel, ct, p.ldc, p.alpha, beta)
+							kernel(kcb, a, rsa, csa, b, ct, p.ldc, p.alpha, beta)
 							continue
 						}
-						kernel(kcb, a, rsa, csa, bPanel, w.edge[:], nr, p.alpha, 0)
+						kernel(kcb, a, rsa, csa, b, w.edge[:], nr, p.alpha, 0)
 						storeEdge(rows, cols, w.edge[:], beta, ct, p.ldc)
 					}
 				}
 			}
 		}
 	}
-}
-
-// packsA reports whether compute packs A for a block of width n. Packing costs a pass
-// over A per block of C's columns, which only pays when n is wide enough to reuse the
-// packed panels many times. Unpacked, the kernel reads A where it lies: six row streams
-// for A as stored, or six consecutive floats per column for Aᵀ as stored. Unpacked reads
-// are avoided when the stride is a multiple of 512 floats (2 KiB), where the streams would
-// compete for the same L1 sets.
-func (p *problem) packsA(n int) bool {
-	return n >= 512 || p.lda%512 == 0
 }
 
 // storeEdge writes the rows×cols corner of a tile computed with beta = 0 into C, adding
@@ -267,10 +272,10 @@ func storeEdge(rows, cols int, tile []float32, beta float32, c []float32, ldc in
 	}
 }
 
-// packAPanels packs rows [i0, i0+rows) and columns [p0, p0+kcb) of op(A) into mr-row
+// packPanelsA packs rows [i0, i0+rows) and columns [p0, p0+kcb) of op(A) into mr-row
 // micro-panels, element (i, p) of panel s at dst[s*mr*kcb+p*mr+i], zero-padding the last
 // panel to mr rows.
-func packAPanels(dst []float32, trans bool, a []float32, lda, i0, rows, p0, kcb int) {
+func packPanelsA(dst []float32, trans bool, a []float32, lda, i0, rows, p0, kcb int) {
 	panels := (rows + mr - 1) / mr
 	if rows%mr != 0 {
 		// The padding rows compute discarded results; zeros keep them cheap and finite.
@@ -318,10 +323,10 @@ func packAPanels(dst []float32, trans bool, a []float32, lda, i0, rows, p0, kcb 
 	}
 }
 
-// packB packs rows [p0, p0+kcb) and columns [j0, j0+cols) of op(B) into nr-column
+// packPanelsB packs rows [p0, p0+kcb) and columns [j0, j0+cols) of op(B) into nr-column
 // micro-panels, element (p, j) of panel t at dst[t*kcb*nr+p*nr+j], zero-padding the last
 // panel to nr columns.
-func packB(dst []float32, trans bool, b []float32, ldb, p0, kcb, j0, cols int) {
+func packPanelsB(dst []float32, trans bool, b []float32, ldb, p0, kcb, j0, cols int) {
 	for t := 0; t*nr < cols; t++ {
 		panel := dst[t*kcb*nr : (t+1)*kcb*nr]
 		w := min(nr, cols-t*nr)

@@ -14,9 +14,17 @@ import (
 // sgemmFunc is the signature shared by Sgemm and the paths it chooses between.
 type sgemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 
-// blocked forces the packed path whatever the size.
+// blocked forces the blocked path whatever the size.
 func blocked(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmBlocked(&problem{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc})
+	sgemmBlocked(&problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc})
+}
+
+// packing returns the blocked path, on one goroutine, with A packed or not.
+func packing(packA bool) sgemmFunc {
+	return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+		p := &problem{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packA}
+		p.compute(0, m, 0, n)
+	}
 }
 
 // gemmCase is one call: shapes, transposes, scalars and padding of each row stride.
@@ -145,6 +153,21 @@ func TestBlockedTileEdges(t *testing.T) {
 				for _, k := range []int{1, 3, 4, 5, 9} {
 					checkCase(t, blocked, gemmCase{tr[0], tr[1], m, n, k, 1, 0, 3}, rng)
 				}
+			}
+		}
+	}
+}
+
+// TestBlockedPacking covers A read where it lies and packed, with its edges.
+func TestBlockedPacking(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, tr := range transposes {
+		for _, packA := range []bool{false, true} {
+			for _, s := range [][3]int{{mr, nr, 5}, {2*mr + 1, 3*nr - 1, 31}, {mc + 5, nr + 2, kc + 3}, {40, 2*nr + 7, 2*kc + 1}} {
+				tc := gemmCase{tr[0], tr[1], s[0], s[1], s[2], 0.75, 0.5, 3}
+				checkCase(t, packing(packA), tc, rng)
+				tc.beta = 0
+				checkCase(t, packing(packA), tc, rng)
 			}
 		}
 	}
