@@ -27,10 +27,25 @@ const (
 //	swish    x·sigmoid(x)
 //	relu6    min(max(x, 0), 6)
 //
-// Each value is computed in float64 and rounded once to T.
+// The piecewise-linear ones are exact in T; the others are computed in float64 and
+// rounded once to T.
 func Activation[T Float](op device.ActivationOp, n int, x, y []T) {
-	for i := range n {
-		y[i] = T(activate(op, float64(x[i])))
+	x, y = x[:n], y[:n]
+	switch op {
+	case device.Linear:
+		copy(y, x)
+	case device.ReLU:
+		for i, v := range x {
+			y[i] = max(v, 0)
+		}
+	case device.ReLU6:
+		for i, v := range x {
+			y[i] = min(max(v, 0), 6)
+		}
+	default:
+		for i, v := range x {
+			y[i] = T(activate(op, float64(v)))
+		}
 	}
 }
 
@@ -38,18 +53,28 @@ func Activation[T Float](op device.ActivationOp, n int, x, y []T) {
 // and output y = f(x); dx may alias dy. At the kinks of relu and relu6 the derivative
 // taken is 0 (x ≤ 0, x ≥ 6), as in TensorFlow.
 func ActivationBackward[T Float](op device.ActivationOp, n int, x, y, dy, dx []T) {
-	for i := range n {
-		dx[i] = T(derivative(op, float64(x[i]), float64(y[i])) * float64(dy[i]))
+	x, y, dy, dx = x[:n], y[:n], dy[:n], dx[:n]
+	switch op {
+	case device.Linear:
+		copy(dx, dy)
+	case device.ReLU:
+		for i, v := range x {
+			dx[i] = passIf(v > 0, dy[i])
+		}
+	case device.ReLU6:
+		for i, v := range x {
+			dx[i] = passIf(v > 0 && v < 6, dy[i])
+		}
+	default:
+		for i, v := range x {
+			dx[i] = T(derivative(op, float64(v), float64(y[i])) * float64(dy[i]))
+		}
 	}
 }
 
-// activate is f(x) for one value.
+// activate is f(x) for one of the activations computed in float64.
 func activate(op device.ActivationOp, x float64) float64 {
 	switch op {
-	case device.Linear:
-		return x
-	case device.ReLU:
-		return max(x, 0)
 	case device.Sigmoid:
 		return sigmoid(x)
 	case device.Tanh:
@@ -72,19 +97,14 @@ func activate(op device.ActivationOp, x float64) float64 {
 		return seluScale * seluAlpha * math.Expm1(x)
 	case device.Swish:
 		return x * sigmoid(x)
-	case device.ReLU6:
-		return min(max(x, 0), 6)
 	}
 	panic(fmt.Sprintf("ref: unknown activation %v", op))
 }
 
-// derivative is f'(x), given x and y = f(x).
+// derivative is f'(x), given x and y = f(x), for one of the activations computed in
+// float64.
 func derivative(op device.ActivationOp, x, y float64) float64 {
 	switch op {
-	case device.Linear:
-		return 1
-	case device.ReLU:
-		return step(x > 0)
 	case device.Sigmoid:
 		return y * (1 - y)
 	case device.Tanh:
@@ -107,8 +127,6 @@ func derivative(op device.ActivationOp, x, y float64) float64 {
 	case device.Swish:
 		s := sigmoid(x)
 		return s + x*s*(1-s)
-	case device.ReLU6:
-		return step(x > 0 && x < 6)
 	}
 	panic(fmt.Sprintf("ref: unknown activation %v", op))
 }
@@ -122,10 +140,10 @@ func sigmoid(x float64) float64 {
 	return e / (1 + e)
 }
 
-// step is 1 when the condition holds, else 0.
-func step(condition bool) float64 {
-	if condition {
-		return 1
+// passIf is the gradient g where the function's slope is 1, else 0 (also for an infinite g).
+func passIf[T Float](slopeOne bool, g T) T {
+	if slopeOne {
+		return g
 	}
 	return 0
 }
