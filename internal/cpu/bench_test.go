@@ -8,13 +8,15 @@ import (
 )
 
 // convBenchShapes are convolutions of the models gotl trains: a ResNet stage-4 3x3 at
-// batch 8, the second convolution of a Fashion-MNIST network at batch 64, a ResNet
-// bottleneck's pointwise reduction and a stride-2 3x3.
+// batch 8, the first (one input channel) and second convolutions of a Fashion-MNIST
+// network at batch 64, a ResNet bottleneck's pointwise reduction and a stride-2 3x3.
 var convBenchShapes = []struct {
 	name string
 	p    device.Conv2DParams
 }{
 	{"resnet-3x3-256-14x14-batch8", device.Conv2DParams{N: 8, H: 14, W: 14, InC: 256, OutH: 14, OutW: 14, OutC: 256,
+		KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, PadTop: 1, PadLeft: 1}},
+	{"fashion-3x3-1to32-28x28-batch64", device.Conv2DParams{N: 64, H: 28, W: 28, InC: 1, OutH: 28, OutW: 28, OutC: 32,
 		KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, PadTop: 1, PadLeft: 1}},
 	{"fashion-3x3-32to64-14x14-batch64", device.Conv2DParams{N: 64, H: 14, W: 14, InC: 32, OutH: 14, OutW: 14, OutC: 64,
 		KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, PadTop: 1, PadLeft: 1}},

@@ -3,6 +3,7 @@ package cpu
 import (
 	"github.com/org/gotl/internal/cpu/gemm"
 	"github.com/org/gotl/internal/device"
+	"github.com/org/gotl/internal/ref"
 )
 
 // Convolution is lowered onto gemm.Sgemm. With P = N·OutH·OutW output pixels and
@@ -54,21 +55,30 @@ func filterTileRows(k int) int {
 
 // im2col writes rows [row0, row0+rows) of the patch matrix into dst (rows × K).
 func im2col(p *device.Conv2DParams, x []float32, row0, rows int, dst []float32) {
-	k := p.KH * p.KW * p.InC
+	k, kernelRow := p.KH*p.KW*p.InC, p.KW*p.InC
 	for r := range rows {
 		pixel := row0 + r
 		n, oy, ox := pixel/(p.OutH*p.OutW), pixel/p.OutW%p.OutH, pixel%p.OutW
 		patch := dst[r*k : (r+1)*k]
-		for ky := range p.KH {
+		ky0, ky1 := ref.WindowTaps(oy, p.StrideH, p.DilationH, p.PadTop, p.KH, p.H)
+		kx0, kx1 := ref.WindowTaps(ox, p.StrideW, p.DilationW, p.PadLeft, p.KW, p.W)
+		clear(patch[:ky0*kernelRow])
+		clear(patch[ky1*kernelRow:])
+		for ky := ky0; ky < ky1; ky++ {
 			iy := oy*p.StrideH + ky*p.DilationH - p.PadTop
-			for kx := range p.KW {
-				ix := ox*p.StrideW + kx*p.DilationW - p.PadLeft
-				tap := patch[(ky*p.KW+kx)*p.InC : (ky*p.KW+kx+1)*p.InC]
-				if iy < 0 || iy >= p.H || ix < 0 || ix >= p.W {
-					clear(tap)
-					continue
-				}
-				copy(tap, x[((n*p.H+iy)*p.W+ix)*p.InC:])
+			inputRow := x[(n*p.H+iy)*p.W*p.InC:][:p.W*p.InC]
+			taps := patch[ky*kernelRow : (ky+1)*kernelRow]
+			clear(taps[:kx0*p.InC])
+			clear(taps[kx1*p.InC:])
+			ix0 := ox*p.StrideW - p.PadLeft // input column of tap 0
+			if p.DilationW == 1 {
+				// The taps inside the input read one run of the input row: one copy,
+				// which matters when InC is small.
+				copy(taps[kx0*p.InC:kx1*p.InC], inputRow[(ix0+kx0)*p.InC:])
+				continue
+			}
+			for kx := kx0; kx < kx1; kx++ {
+				copy(taps[kx*p.InC:(kx+1)*p.InC], inputRow[(ix0+kx*p.DilationW)*p.InC:])
 			}
 		}
 	}
@@ -77,24 +87,21 @@ func im2col(p *device.Conv2DParams, x []float32, row0, rows int, dst []float32) 
 // col2imAdd adds rows [row0, row0+rows) of dPatches (rows × K) onto the input pixels they
 // were read from: the adjoint of im2col.
 func col2imAdd(p *device.Conv2DParams, dPatches []float32, row0, rows int, dx []float32) {
-	k := p.KH * p.KW * p.InC
+	k, kernelRow := p.KH*p.KW*p.InC, p.KW*p.InC
 	for r := range rows {
 		pixel := row0 + r
 		n, oy, ox := pixel/(p.OutH*p.OutW), pixel/p.OutW%p.OutH, pixel%p.OutW
 		patch := dPatches[r*k : (r+1)*k]
-		for ky := range p.KH {
+		ky0, ky1 := ref.WindowTaps(oy, p.StrideH, p.DilationH, p.PadTop, p.KH, p.H)
+		kx0, kx1 := ref.WindowTaps(ox, p.StrideW, p.DilationW, p.PadLeft, p.KW, p.W)
+		for ky := ky0; ky < ky1; ky++ {
 			iy := oy*p.StrideH + ky*p.DilationH - p.PadTop
-			if iy < 0 || iy >= p.H {
-				continue
-			}
-			for kx := range p.KW {
-				ix := ox*p.StrideW + kx*p.DilationW - p.PadLeft
-				if ix < 0 || ix >= p.W {
-					continue
-				}
-				tap := patch[(ky*p.KW+kx)*p.InC : (ky*p.KW+kx+1)*p.InC]
-				pixelGradient := dx[((n*p.H+iy)*p.W+ix)*p.InC:][:p.InC]
-				for c, g := range tap {
+			inputRow := dx[(n*p.H+iy)*p.W*p.InC:][:p.W*p.InC]
+			taps := patch[ky*kernelRow : (ky+1)*kernelRow]
+			ix0 := ox*p.StrideW - p.PadLeft // input column of tap 0
+			for kx := kx0; kx < kx1; kx++ {
+				pixelGradient := inputRow[(ix0+kx*p.DilationW)*p.InC:][:p.InC]
+				for c, g := range taps[kx*p.InC : (kx+1)*p.InC] {
 					pixelGradient[c] += g
 				}
 			}

@@ -85,17 +85,26 @@ func Conv2DBackwardFilter[T Float](p *device.Conv2DParams, x, dy, dw []T) {
 // that falls inside the input, in row-major (ky, kx) order; taps on the zero padding
 // contribute nothing and are skipped.
 func forEachTap(p *device.Conv2DParams, oy, ox int, tap func(ky, kx, iy, ix int)) {
-	for ky := range p.KH {
-		iy := oy*p.StrideH + ky*p.DilationH - p.PadTop
-		if iy < 0 || iy >= p.H {
-			continue
-		}
-		for kx := range p.KW {
-			ix := ox*p.StrideW + kx*p.DilationW - p.PadLeft
-			if ix < 0 || ix >= p.W {
-				continue
-			}
-			tap(ky, kx, iy, ix)
+	ky0, ky1 := WindowTaps(oy, p.StrideH, p.DilationH, p.PadTop, p.KH, p.H)
+	kx0, kx1 := WindowTaps(ox, p.StrideW, p.DilationW, p.PadLeft, p.KW, p.W)
+	for ky := ky0; ky < ky1; ky++ {
+		for kx := kx0; kx < kx1; kx++ {
+			tap(ky, kx, oy*p.StrideH+ky*p.DilationH-p.PadTop, ox*p.StrideW+kx*p.DilationW-p.PadLeft)
 		}
 	}
+}
+
+// WindowTaps returns the taps [k0, k1) of a window of k taps, dilated by dilation and
+// placed at output position o with the given stride and leading padding, that fall inside
+// an input of the given size: the taps t < k with 0 ≤ o·stride + t·dilation − pad < size.
+// The range is empty (k0 = k1) when the window misses the input.
+func WindowTaps(o, stride, dilation, pad, k, size int) (k0, k1 int) {
+	start := o*stride - pad // input position of tap 0
+	if start < 0 {
+		k0 = min(k, (-start+dilation-1)/dilation)
+	}
+	if size > start {
+		k1 = min(k, (size-start+dilation-1)/dilation)
+	}
+	return k0, max(k0, k1)
 }

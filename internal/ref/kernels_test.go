@@ -251,3 +251,33 @@ func TestPoolWindowOutsideInput(t *testing.T) {
 		expectClose(t, "empty windows gradient", dx, []float64{2, 3})
 	}
 }
+
+func TestWindowTapsMatchesBruteForce(t *testing.T) {
+	for o := range 6 {
+		for stride := 1; stride <= 3; stride++ {
+			for dilation := 1; dilation <= 3; dilation++ {
+				for pad := range 6 {
+					for k := 1; k <= 4; k++ {
+						for size := 1; size <= 6; size++ {
+							want0, want1 := -1, -1
+							for tap := range k {
+								if i := o*stride + tap*dilation - pad; i >= 0 && i < size {
+									if want0 < 0 {
+										want0 = tap
+									}
+									want1 = tap + 1
+								}
+							}
+							k0, k1 := WindowTaps(o, stride, dilation, pad, k, size)
+							if want0 < 0 && k0 == k1 || k0 == want0 && k1 == want1 {
+								continue
+							}
+							t.Fatalf("WindowTaps(o %d, stride %d, dilation %d, pad %d, k %d, size %d) = [%d, %d), want [%d, %d)",
+								o, stride, dilation, pad, k, size, k0, k1, want0, want1)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -13,9 +13,9 @@ import "github.com/org/gotl/internal/device"
 func Pool2D[T Float](p *device.Pool2DParams, x, y []T) {
 	for n := range p.N {
 		for oy := range p.OutH {
-			ky0, ky1 := windowRange(oy, p.StrideH, p.PadTop, p.KH, p.H)
+			ky0, ky1 := WindowTaps(oy, p.StrideH, 1, p.PadTop, p.KH, p.H)
 			for ox := range p.OutW {
-				kx0, kx1 := windowRange(ox, p.StrideW, p.PadLeft, p.KW, p.W)
+				kx0, kx1 := WindowTaps(ox, p.StrideW, 1, p.PadLeft, p.KW, p.W)
 				yRow := y[((n*p.OutH+oy)*p.OutW+ox)*p.C:][:p.C]
 				// The window's cells are visited in row-major order with the channels
 				// innermost, yRow holding each channel's maximum or sum so far.
@@ -62,9 +62,9 @@ func Pool2DBackward[T Float](p *device.Pool2DParams, x, y, dy, dx []T) {
 	clear(dx[:p.InputLen()])
 	for n := range p.N {
 		for oy := range p.OutH {
-			ky0, ky1 := windowRange(oy, p.StrideH, p.PadTop, p.KH, p.H)
+			ky0, ky1 := WindowTaps(oy, p.StrideH, 1, p.PadTop, p.KH, p.H)
 			for ox := range p.OutW {
-				kx0, kx1 := windowRange(ox, p.StrideW, p.PadLeft, p.KW, p.W)
+				kx0, kx1 := WindowTaps(ox, p.StrideW, 1, p.PadLeft, p.KW, p.W)
 				count := (ky1 - ky0) * (kx1 - kx0)
 				if count == 0 {
 					continue
@@ -99,14 +99,4 @@ func Pool2DBackward[T Float](p *device.Pool2DParams, x, y, dy, dx []T) {
 			}
 		}
 	}
-}
-
-// windowRange returns the taps [k0, k1) of a window of size k, placed at output position
-// o with the given stride and leading padding, that fall inside an input of the given
-// size: the taps with 0 ≤ o·stride + tap − pad < size. The range is empty (k0 = k1) when
-// the window misses the input.
-func windowRange(o, stride, pad, k, size int) (k0, k1 int) {
-	start := o*stride - pad
-	k0 = min(k, max(0, -start))
-	return k0, max(k0, min(k, size-start))
 }
