@@ -42,6 +42,7 @@ type Model struct {
 	// inputs needing gradients as in plannedFor; SetTrainable and Fit clear it.
 	planned    bool
 	plannedFor []bool
+	noGrads    []bool
 
 	compiled *compiled
 }

@@ -172,7 +172,7 @@ func (m *Model) Fit(ctx context.Context, train Dataset, cfg FitConfig) (*History
 		}
 	}
 	t := &Training{Model: m, Epochs: epochs, InitialEpoch: cfg.InitialEpoch, Steps: steps, Verbose: cfg.Verbose, Out: out, LogKeys: keys}
-	m.planBackward(make([]bool, len(m.inputs)))
+	m.planBackward(m.noInputGrads())
 	for _, cb := range callbacks {
 		if err := cb.OnTrainBegin(t); err != nil {
 			return history, err
@@ -284,6 +284,32 @@ func (m *Model) logs(prefix string, loss float64) *Logs {
 		l.Set(prefix+mt.Name(), mt.Result())
 	}
 	return l
+}
+
+// TrainOnBatch runs one training step on a batch (Keras's train_on_batch): forward in
+// training mode, loss, backward and one optimizer update. It returns the batch loss; the
+// compiled metrics accumulate the batch.
+func (m *Model) TrainOnBatch(b *Batch) (float64, error) {
+	c := m.compiled
+	if c == nil || c.optimizer == nil {
+		return 0, fmt.Errorf("nn: model %q: call Compile with an optimizer before TrainOnBatch", m.Name())
+	}
+	if !sameVariables(c.trainVars, m.TrainableVariables()) {
+		return 0, fmt.Errorf("nn: model %q: the trainable layers changed since Compile; call Compile again", m.Name())
+	}
+	if !m.planned || !equalBools(m.plannedFor, m.noInputGrads()) {
+		m.planBackward(m.noInputGrads())
+	}
+	loss, _, err := m.step(&Context{Training: true, rng: m.rng}, b, true, nil)
+	return loss, err
+}
+
+// noInputGrads is the plan of a top-level model: no input needs a gradient.
+func (m *Model) noInputGrads() []bool {
+	if len(m.noGrads) != len(m.inputs) {
+		m.noGrads = make([]bool, len(m.inputs))
+	}
+	return m.noGrads
 }
 
 // EvaluateConfig holds Evaluate's arguments.
@@ -496,6 +522,9 @@ func (m *Model) upload(xs []*tensor.Dense, dst *[]*Tensor) ([]*Tensor, int, erro
 func denseData(t *tensor.Dense, what string) ([]float32, error) {
 	if t.Dtype() != tensor.Float32 {
 		return nil, fmt.Errorf("%s: dtype %v, want float32", what, t.Dtype())
+	}
+	if t.Shape().TotalSize() == 0 {
+		return nil, fmt.Errorf("%s: shape %v holds no values", what, t.Shape()) // t.Data() would panic
 	}
 	if t.IsView() || !t.IsNativelyAccessible() {
 		t = t.Materialize().(*tensor.Dense)
