@@ -22,6 +22,7 @@ type Model struct {
 	sequential bool
 	seed       uint64
 
+	byLayer map[Layer]*Node
 	// Per-node run state, indexed like nodes.
 	index     map[*Node]int
 	inputPos  []int // position among the model inputs, or -1
@@ -212,14 +213,15 @@ func (m *Model) mapGraph() error {
 		}
 	}
 	m.layers = m.layers[:0]
+	layerDepth := make(map[Layer]int, len(postOrder))
 	for _, n := range postOrder {
 		m.layers = append(m.layers, n.layer)
+		layerDepth[n.layer] = depth[n]
 	}
 	sort.SliceStable(m.layers, func(i, j int) bool {
 		a, b := m.layers[i], m.layers[j]
-		da, db := depth[nodeOf(postOrder, a)], depth[nodeOf(postOrder, b)]
-		if da != db {
-			return da > db
+		if layerDepth[a] != layerDepth[b] {
+			return layerDepth[a] > layerDepth[b]
 		}
 		return firstVisit[a] < firstVisit[b]
 	})
@@ -260,15 +262,6 @@ func (m *Model) mapGraph() error {
 	}
 	m.outTensor = make([]*Tensor, len(m.outputs))
 	m.inGrads = make([]*Tensor, len(m.inputs))
-	return nil
-}
-
-func nodeOf(nodes []*Node, l Layer) *Node {
-	for _, n := range nodes {
-		if n.layer == l {
-			return n
-		}
-	}
 	return nil
 }
 
@@ -586,8 +579,8 @@ func (m *Model) Layer(name string) (Layer, error) {
 // extractor: nn.NewModel(m.Inputs(), []*nn.Node{node}). Such models share the layers and
 // their weights with m.
 func (m *Model) LayerOutput(name string) (*Node, error) {
-	for _, n := range m.nodes {
-		if n.layer.Name() == name {
+	if l, err := m.Layer(name); err == nil {
+		if n := m.nodeOfLayer(l); n != nil {
 			return n, nil
 		}
 	}

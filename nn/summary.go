@@ -124,12 +124,13 @@ func (m *Model) depths() map[*Node]int {
 }
 
 func (m *Model) nodeOfLayer(l Layer) *Node {
-	for _, n := range m.nodes {
-		if n.layer == l {
-			return n
+	if m.byLayer == nil {
+		m.byLayer = make(map[Layer]*Node, len(m.nodes))
+		for _, n := range m.nodes {
+			m.byLayer[n.layer] = n
 		}
 	}
-	return nil
+	return m.byLayer[l]
 }
 
 // outputShapeOf formats a layer's output shape as Keras does: a tuple, or for an input
