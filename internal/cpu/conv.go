@@ -11,7 +11,9 @@ import (
 //
 //	forward          Y (P × OutC)  = Patches (P × K) · W
 //	backward data    dPatches (P × K) = dY · Wᵀ, then each patch row is added back
-//	                 onto the input pixels it was read from (col2im)
+//	                 onto the input pixels it was read from (col2im); with stride 1
+//	                 and InC ≥ 16, a forward convolution of dY instead
+//	                 (conv2DBackwardDataStride1)
 //	backward filter  dW (K × OutC) = Patchesᵀ · dY
 //
 // where row (n, oy, ox) of Patches holds, for each tap (ky, kx) in row-major order, the
@@ -74,7 +76,9 @@ func im2col(p *device.Conv2DParams, x []float32, row0, rows int, dst []float32) 
 			if p.DilationW == 1 {
 				// The taps inside the input read one run of the input row: one copy,
 				// which matters when InC is small.
-				copy(taps[kx0*p.InC:kx1*p.InC], inputRow[(ix0+kx0)*p.InC:])
+				if kx0 < kx1 {
+					copy(taps[kx0*p.InC:kx1*p.InC], inputRow[(ix0+kx0)*p.InC:])
+				}
 				continue
 			}
 			for kx := kx0; kx < kx1; kx++ {
@@ -138,6 +142,12 @@ func conv2DBackwardData(p *device.Conv2DParams, dy, w, dx []float32) {
 		gemm.Sgemm(false, true, pixels, k, p.OutC, 1, dy, p.OutC, w, p.OutC, 0, dx, k)
 		return
 	}
+	if p.StrideH == 1 && p.StrideW == 1 && p.InC >= 16 {
+		// The transposed convolution's GEMM is only InC columns wide; Sgemm computes
+		// C in tiles 16 columns wide, so narrower ones are faster through col2im.
+		conv2DBackwardDataStride1(p, dy, w, dx)
+		return
+	}
 	imagePixels, imageLen := p.OutH*p.OutW, p.H*p.W*p.InC
 	tileRows := patchTileRows(pixels, k)
 	imagesPerUnit := max(1, tileRows/imagePixels)
@@ -159,6 +169,38 @@ func conv2DBackwardData(p *device.Conv2DParams, dy, w, dx []float32) {
 			col2imAdd(p, dPatches, row0, rows, dx)
 		}
 	})
+}
+
+// conv2DBackwardDataStride1 computes the data gradient of a stride-1 convolution as a
+// forward convolution, which needs no scatter and parallelises like the forward pass.
+// With the kernel turned by 180° and its channels swapped, flipped[ky,kx,co,ci] =
+// w[KH−1−ky, KW−1−kx, ci, co], and padding P'top = (KH−1)·DilationH − PadTop:
+//
+//	dx[n,iy,ix,ci] = Σ_{ky,kx,co} dy[n, iy + ky·DilationH − P'top, ix + kx·DilationW − P'left, co]·flipped[ky,kx,co,ci]
+//
+// with dy zero outside its extent: each term is a tap (oy, ox, KH−1−ky, KW−1−kx) of the
+// forward pass that read x[n, iy, ix, ci]. A negative P' (padding wider than the dilated
+// kernel) simply shifts the window.
+func conv2DBackwardDataStride1(p *device.Conv2DParams, dy, w, dx []float32) {
+	scratch := getScratch(p.KernelLen())
+	defer putScratch(scratch)
+	flipped := *scratch
+	for ky := range p.KH {
+		for kx := range p.KW {
+			turned := ((p.KH-1-ky)*p.KW + p.KW - 1 - kx) * p.InC * p.OutC
+			for ci := range p.InC {
+				for co, v := range w[turned+ci*p.OutC : turned+(ci+1)*p.OutC] {
+					flipped[((ky*p.KW+kx)*p.OutC+co)*p.InC+ci] = v
+				}
+			}
+		}
+	}
+	transposed := device.Conv2DParams{
+		N: p.N, H: p.OutH, W: p.OutW, InC: p.OutC, OutH: p.H, OutW: p.W, OutC: p.InC,
+		KH: p.KH, KW: p.KW, StrideH: 1, StrideW: 1, DilationH: p.DilationH, DilationW: p.DilationW,
+		PadTop: (p.KH-1)*p.DilationH - p.PadTop, PadLeft: (p.KW-1)*p.DilationW - p.PadLeft,
+	}
+	conv2D(&transposed, dy, flipped, dx)
 }
 
 // conv2DBackwardFilter computes dw = Patchesᵀ · dY as a sum over tiles of pixels in order,

@@ -183,13 +183,20 @@ func convCases(g generator) []*testCase {
 		{"rectangular", 2, 10, 5, 3, 12, 5, 3, 2, 1, 1, 2, 2, 1, 0, 2},
 		{"channels-13-to-11", 4, 8, 8, 13, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
 		{"kernel-covers-input", 2, 3, 3, 4, 5, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0},
+		// Stride 1 with at least 16 input channels: the data pass is a transposed
+		// convolution, here with dilation, asymmetric padding, padding wider than the
+		// kernel and batch 1.
+		{"wide-dilation2-asymmetric", 2, 9, 8, 17, 6, 3, 3, 1, 1, 2, 2, 3, 0, 1, 2},
+		{"wide-1x1-padded", 1, 3, 4, 16, 5, 1, 1, 1, 1, 1, 1, 1, 0, 0, 2},
+		{"wide-batch1-rectangular", 1, 6, 7, 20, 9, 2, 5, 1, 1, 2, 1, 0, 2, 2, 1},
 		// Many patch tiles, several Sgemm depth blocks and, in the filter pass, two tiles
 		// of pixels.
 		{"many-tiles", 10, 14, 14, 64, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
-		// Several patch tiles within one image in the data pass.
-		{"large-image", 2, 30, 30, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
-		// Several images within one patch tile, and a last tile with fewer.
-		{"many-small-images", 20, 4, 4, 3, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+		// Strided, so that the data pass scatters patches back (col2im): several patch
+		// tiles within one image, then several images within one tile and a last tile
+		// with fewer.
+		{"large-image-stride2", 2, 40, 40, 64, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+		{"many-small-images-stride2", 20, 5, 5, 3, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
 	}
 	for i := range 8 {
 		var c convGeometry
