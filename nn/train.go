@@ -526,9 +526,6 @@ func denseData(t *tensor.Dense, what string) ([]float32, error) {
 	if t.Shape().TotalSize() == 0 {
 		return nil, fmt.Errorf("%s: shape %v holds no values", what, t.Shape()) // t.Data() would panic
 	}
-	if t.Shape().TotalSize() == 0 {
-		return nil, fmt.Errorf("%s: shape %v holds no values", what, t.Shape()) // t.Data() would panic
-	}
 	if t.IsView() || !t.IsNativelyAccessible() {
 		t = t.Materialize().(*tensor.Dense)
 	}
