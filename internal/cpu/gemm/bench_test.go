@@ -62,3 +62,26 @@ func benchSgemm(b *testing.B, transA, transB bool, m, n, k int) {
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkPack reports the packing rate, in millions of elements per second, of one
+// kc×nc block of B and one mc×kc block of A taken from 1024×1024 matrices.
+func BenchmarkPack(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	src := randomSlice(rng, 1024*1024)
+	bPanels, aPanels := make([]float32, kc*nc), make([]float32, mc*kc)
+	for _, trans := range []bool{false, true} {
+		name := map[bool]string{false: "N", true: "T"}[trans]
+		b.Run("B/"+name, func(b *testing.B) {
+			for b.Loop() {
+				packPanelsB(bPanels, trans, src, 1024, 0, kc, 0, 1024)
+			}
+			b.ReportMetric(float64(kc*1024)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
+		})
+		b.Run("A/"+name, func(b *testing.B) {
+			for b.Loop() {
+				packPanelsA(aPanels, trans, src, 1024, 0, mc, 0, kc)
+			}
+			b.ReportMetric(float64(mc*kc)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
+		})
+	}
+}

@@ -291,7 +291,7 @@ func packPanelsA(dst []float32, trans bool, a []float32, lda, i0, rows, p0, kcb 
 					copy(d, src)
 					break
 				}
-				d[0], d[1], d[2], d[3], d[4], d[5] = src[0], src[1], src[2], src[3], src[4], src[5]
+				*(*[mr]float32)(d) = *(*[mr]float32)(src)
 				src = src[mr:]
 			}
 		}
@@ -329,23 +329,37 @@ func packPanelsA(dst []float32, trans bool, a []float32, lda, i0, rows, p0, kcb 
 func packPanelsB(dst []float32, trans bool, b []float32, ldb, p0, kcb, j0, cols int) {
 	for t := 0; t*nr < cols; t++ {
 		panel := dst[t*kcb*nr : (t+1)*kcb*nr]
-		w := min(nr, cols-t*nr)
-		if w < nr {
-			clear(panel)
-		}
 		col0 := j0 + t*nr
-		if trans {
-			// op(B)(p, j) = b[j*ldb+p]: one row of B as stored per column.
+		switch w := min(nr, cols-t*nr); {
+		case w < nr:
+			// The padding columns compute discarded results; zeros keep them cheap.
+			clear(panel)
 			for j := range w {
-				src := b[(col0+j)*ldb+p0 : (col0+j)*ldb+p0+kcb]
-				for q, v := range src {
-					panel[q*nr+j] = v
+				for q := range kcb {
+					if trans {
+						panel[q*nr+j] = b[(col0+j)*ldb+p0+q]
+					} else {
+						panel[q*nr+j] = b[(p0+q)*ldb+col0+j]
+					}
 				}
 			}
-			continue
-		}
-		for q := range kcb {
-			copy(panel[q*nr:q*nr+w], b[(p0+q)*ldb+col0:])
+		case trans:
+			// op(B)(p, j) = b[j*ldb+p]: a transpose, eight rows of B as stored at a time.
+			for half := 0; half < nr; half += 8 {
+				row := func(j int) []float32 {
+					i := (col0+half+j)*ldb + p0
+					return b[i : i+kcb : i+kcb]
+				}
+				r0, r1, r2, r3, r4, r5, r6, r7 := row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)
+				for q := 0; q < kcb; q++ {
+					d := (*[8]float32)(panel[q*nr+half:])
+					d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q]
+				}
+			}
+		default:
+			for q := range kcb {
+				*(*[nr]float32)(panel[q*nr:]) = *(*[nr]float32)(b[(p0+q)*ldb+col0:])
+			}
 		}
 	}
 }
