@@ -237,6 +237,22 @@ type kerasLayerJSON struct {
 	InboundNodes []json.RawMessage `json:"inbound_nodes"`
 }
 
+// check reports a layer entry without a class or a config, naming it by its name or its
+// position.
+func (lj *kerasLayerJSON) check(i int) error {
+	name := lj.Name
+	if name == "" {
+		name = fmt.Sprintf("#%d", i)
+	}
+	switch {
+	case lj.ClassName == "":
+		return fmt.Errorf("nn: Keras layer %s: class_name is missing", name)
+	case len(bytes.TrimSpace(lj.Config)) == 0 || bytes.Equal(bytes.TrimSpace(lj.Config), []byte("null")):
+		return fmt.Errorf("nn: Keras layer %s (%s): config is missing", name, lj.ClassName)
+	}
+	return nil
+}
+
 type kerasModelJSON struct {
 	ClassName string          `json:"class_name"`
 	Config    json.RawMessage `json:"config"`
@@ -250,12 +266,36 @@ type kerasModelJSON struct {
 func FromKerasJSON(data []byte, opts ...ModelOption) (*Model, error) {
 	var top kerasModelJSON
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, fmt.Errorf("nn: Keras JSON: %w", err)
+		return nil, jsonError(data, err)
 	}
 	if top.ClassName == "" || top.Config == nil {
 		return nil, errors.New("nn: Keras JSON: want an object with class_name and config (the output of model.to_json())")
 	}
 	return decodeModel(top.ClassName, top.Config, opts, true)
+}
+
+// jsonError describes a JSON decoding error with its line and column.
+func jsonError(data []byte, err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var offset int64
+	switch {
+	case errors.As(err, &syntax):
+		offset = syntax.Offset
+	case errors.As(err, &typ):
+		return fmt.Errorf("nn: Keras JSON: at byte %d: a %s where the model.to_json() format has an object", typ.Offset, typ.Value)
+	default:
+		return fmt.Errorf("nn: Keras JSON: %w", err)
+	}
+	line, col := 1, 1
+	for _, c := range data[:min(int(offset), len(data))] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Errorf("nn: Keras JSON: line %d, column %d: %w", line, col, err)
 }
 
 // decodeModel decodes a model; nested models (top false) take the backend and seed
@@ -340,6 +380,9 @@ func decodeSequential(config json.RawMessage, opts []ModelOption, top bool) (*Mo
 	}
 	var layers []Layer
 	for i, lj := range cfg.Layers {
+		if err := lj.check(i); err != nil {
+			return nil, err
+		}
 		if lj.ClassName == "InputLayer" {
 			if i != 0 {
 				return nil, fmt.Errorf("nn: Keras Sequential %q: InputLayer at position %d; only the first layer may be one", cfg.Name, i)
@@ -453,7 +496,10 @@ func decodeFunctional(config json.RawMessage, opts []ModelOption, top bool) (*Mo
 		inbound []inboundTensor
 	}
 	var todo []pending
-	for _, lj := range cfg.Layers {
+	for i, lj := range cfg.Layers {
+		if err := lj.check(i); err != nil {
+			return nil, err
+		}
 		var l Layer
 		var err error
 		l, err = decodeLayer(lj.ClassName, lj.Config, opts)

@@ -41,7 +41,9 @@ func TestFromKerasJSONErrors(t *testing.T) {
 	tests := []struct {
 		name, json, want string
 	}{
-		{"not JSON", `{"class_name": `, "nn: Keras JSON"},
+		{"not JSON", "{\n \"class_name\": ", "nn: Keras JSON: line 2, column 16: unexpected end of JSON input"},
+		{"an array", `[1, 2]`, "at byte 1: a array where the model.to_json() format has an object"},
+		{"null config", replace(`{"class_name": "Flatten", "config": {"name": "flatten", "trainable": true, "dtype": "float32", "data_format": "channels_last"}}`, `{"class_name": "Flatten", "config": null}`), "Keras layer #3 (Flatten): config is missing"},
 		{"not a model", `{"a": 1}`, "want an object with class_name and config"},
 		{"unknown class", replace(`"class_name": "Flatten"`, `"class_name": "Reshape"`), `unknown Keras layer class "Reshape" (supported: Activation, Add,`},
 		{"unknown option", replace(`"rate": 0.3,`, `"rate": 0.3, "fancy": 1,`), `Keras layer "dropout" (Dropout): unknown option(s) fancy`},
