@@ -1,7 +1,7 @@
 package optim
 
 import (
-	"fmt"
+	"errors"
 
 	"github.com/org/gotl/internal/device"
 	"github.com/org/gotl/nn"
@@ -9,56 +9,51 @@ import (
 
 // SGDConfig holds SGD's arguments; the zero value of each field is tf.keras's default.
 type SGDConfig struct {
-	// LearningRate defaults to 0.01.
+	// LearningRate defaults to 0.01 (Zero for 0). Leave it 0 when Schedule is set.
 	LearningRate float64
+	// Schedule, when set, gives the learning rate of each update.
+	Schedule Schedule
 	// Momentum μ in [0, 1) (default 0: plain gradient descent).
 	Momentum float64
 	// Nesterov uses Nesterov momentum.
 	Nesterov bool
+	Clipping
 }
 
-// SGD is tf.keras's SGD: θ ← θ − lr·g; with momentum v ← μ·v − lr·g, θ ← θ + v; with
-// Nesterov θ ← θ + μ·v − lr·g.
+// SGD is tf.keras's SGD (ApplyGradientDescent, ApplyKerasMomentum):
+//
+//	θ ← θ − lr·g                                     (Momentum 0)
+//	v ← μ·v − lr·g;  θ ← θ + v                       (momentum)
+//	v ← μ·v − lr·g;  θ ← θ + μ·v − lr·g              (Nesterov)
+//
+// with the slot v ("momentum") starting at zero.
 type SGD struct {
-	cfg        SGDConfig
-	lr         float64
-	iterations int64
-	velocity   map[*nn.Variable]device.Buffer
+	core
+	momentum float64
+	nesterov bool
 }
 
 // NewSGD returns an SGD optimizer.
 func NewSGD(cfg SGDConfig) (*SGD, error) {
-	if cfg.LearningRate == 0 {
-		cfg.LearningRate = 0.01
+	var slots []string
+	if cfg.Momentum != 0 {
+		slots = []string{"momentum"}
 	}
-	if cfg.LearningRate < 0 {
-		return nil, fmt.Errorf("optim: SGD: learning rate must be > 0, got %v", cfg.LearningRate)
+	c, err := newCore("SGD", cfg.LearningRate, 0.01, cfg.Schedule, cfg.Clipping, slots)
+	o := &SGD{core: c, momentum: cfg.Momentum, nesterov: cfg.Nesterov}
+	if err := errors.Join(err, o.inUnit("Momentum", cfg.Momentum, cfg.Momentum)); err != nil {
+		return nil, err
 	}
-	if cfg.Momentum < 0 || cfg.Momentum >= 1 {
-		return nil, fmt.Errorf("optim: SGD: momentum must be in [0, 1), got %v", cfg.Momentum)
-	}
-	return &SGD{cfg: cfg, lr: cfg.LearningRate, velocity: map[*nn.Variable]device.Buffer{}}, nil
+	return o, nil
 }
 
-// Apply implements nn.Optimizer.
+// Apply performs one update of vars from their gradients (implements nn.Optimizer).
 func (o *SGD) Apply(vars []*nn.Variable) error {
-	p := device.SGDParams{LearningRate: o.lr, Momentum: o.cfg.Momentum, Nesterov: o.cfg.Nesterov}
-	for _, v := range vars {
-		var vel device.Buffer
-		if o.cfg.Momentum != 0 {
-			vel = o.velocity[v]
-			if vel == nil {
-				vel = v.Backend().Alloc(v.Len())
-				o.velocity[v] = vel
-			}
-		}
-		v.Backend().SGD(&p, v.Len(), v.Value(), v.Grad(), vel)
+	p := device.SGDParams{LearningRate: o.LearningRate(), Momentum: o.momentum, Nesterov: o.nesterov}
+	for i, g := range o.gradients(vars) {
+		v := vars[i]
+		v.Backend().SGD(&p, v.Len(), v.Value(), g, o.slot(v, "momentum"))
 	}
 	o.iterations++
 	return nil
 }
-
-// LearningRate, SetLearningRate and Iterations implement nn.Optimizer.
-func (o *SGD) LearningRate() float64      { return o.lr }
-func (o *SGD) SetLearningRate(lr float64) { o.lr = lr }
-func (o *SGD) Iterations() int64          { return o.iterations }
