@@ -71,7 +71,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	case m*n*k < smallWork:
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	default:
-		sgemmBlocked(&problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc})
+		sgemmBlocked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
 }
 
@@ -141,7 +141,17 @@ type problem struct {
 
 	// packA says whether compute copies A into panels or reads it where it lies.
 	packA bool
+	// byRows says whether the units handed to goroutines are strips or panels.
+	byRows bool
+	// run is p.computeUnits, bound once so that handing it to Parallel allocates nothing.
+	run func(lo, hi int)
 }
+
+var problems = sync.Pool{New: func() any {
+	p := new(problem)
+	p.run = p.computeUnits
+	return p
+}}
 
 // sgemmBlocked hands contiguous runs of strips (mr rows of C) or of panels (nr columns)
 // to the pool. Each goroutine packs the B it uses: split by rows, every goroutine packs
@@ -150,34 +160,43 @@ type problem struct {
 // A is small enough to be shared from cache. Strip and panel boundaries do not depend on
 // the split, and packing does not change the arithmetic, so every tile of C is computed
 // the same way whatever GOMAXPROCS is.
-func sgemmBlocked(p *problem) {
-	strips := (p.m + mr - 1) / mr
-	panels := (p.n + nr - 1) / nr
+func sgemmBlocked(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	p := problems.Get().(*problem)
+	defer func() {
+		*p = problem{run: p.run} // keep no reference to the caller's matrices
+		problems.Put(p)
+	}()
+	*p = problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, run: p.run}
+
+	strips := (m + mr - 1) / mr
+	panels := (n + nr - 1) / nr
 	workers := 1
-	if p.m*p.n*p.k >= parallelWork {
+	if m*n*k >= parallelWork {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	byRows := strips >= panels
-	if byRows && panels >= 2*workers && p.m*p.k <= sharedA && !packsA(p.n/workers, p.lda) {
-		byRows = false
+	p.byRows = strips >= panels
+	if p.byRows && panels >= 2*workers && m*k <= sharedA && !packsA(n/workers, lda) {
+		p.byRows = false
 	}
-	units, cols := strips, p.n
-	if !byRows {
-		units, cols = panels, p.n/min(workers, panels)
+	units, cols := strips, n
+	if !p.byRows {
+		units, cols = panels, n/min(workers, panels)
 	}
-	p.packA = packsA(cols, p.lda)
-	run := func(lo, hi int) {
-		if byRows {
-			p.compute(lo*mr, min(hi*mr, p.m), 0, p.n)
-		} else {
-			p.compute(0, p.m, lo*nr, min(hi*nr, p.n))
-		}
-	}
+	p.packA = packsA(cols, lda)
 	if workers == 1 {
-		run(0, units)
+		p.run(0, units)
 		return
 	}
-	Parallel(units, run)
+	Parallel(units, p.run)
+}
+
+// computeUnits computes strips [lo, hi) or panels [lo, hi) of C, as p.byRows says.
+func (p *problem) computeUnits(lo, hi int) {
+	if p.byRows {
+		p.compute(lo*mr, min(hi*mr, p.m), 0, p.n)
+	} else {
+		p.compute(0, p.m, lo*nr, min(hi*nr, p.n))
+	}
 }
 
 // packsA reports whether to pack A for blocks of C n columns wide. Packing costs a pass
@@ -197,15 +216,46 @@ type workspace struct {
 	edge [mr * nr]float32
 }
 
-var workspaces = sync.Pool{New: func() any {
-	return &workspace{a: make([]float32, mc*kc), b: make([]float32, kc*nc)}
-}}
+// workspaces is a free list rather than a sync.Pool, which the garbage collector empties:
+// a workspace (up to 4.6 MB) is made once per goroutine that computes at the same time
+// and then reused, so that a steady stream of calls allocates no panels.
+var workspaces struct {
+	sync.Mutex
+	free []*workspace
+}
+
+// getWorkspace returns a workspace with room for panels of the given sizes.
+func getWorkspace(aSize, bSize int) *workspace {
+	workspaces.Lock()
+	var w *workspace
+	if n := len(workspaces.free); n > 0 {
+		w = workspaces.free[n-1]
+		workspaces.free = workspaces.free[:n-1]
+	} else {
+		w = new(workspace)
+	}
+	workspaces.Unlock()
+	if len(w.a) < aSize {
+		w.a = make([]float32, aSize)
+	}
+	if len(w.b) < bSize {
+		w.b = make([]float32, bSize)
+	}
+	return w
+}
+
+func putWorkspace(w *workspace) {
+	workspaces.Lock()
+	workspaces.free = append(workspaces.free, w)
+	workspaces.Unlock()
+}
 
 // compute does rows [i0, i1) and columns [j0, j1) of C; i0 is a multiple of mr and j0
 // of nr.
 func (p *problem) compute(i0, i1, j0, j1 int) {
-	w := workspaces.Get().(*workspace)
-	defer workspaces.Put(w)
+	kcMax := min(kc, p.k)
+	w := getWorkspace(roundUp(min(mc, i1-i0), mr)*kcMax, kcMax*roundUp(min(nc, j1-j0), nr))
+	defer putWorkspace(w)
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
 		for pc := 0; pc < p.k; pc += kc {
@@ -255,6 +305,9 @@ func (p *problem) compute(i0, i1, j0, j1 int) {
 		}
 	}
 }
+
+// roundUp returns n rounded up to a multiple of m.
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
 
 // storeEdge writes the rows×cols corner of a tile computed with beta = 0 into C, adding
 // beta·C as the kernel does for a full tile.

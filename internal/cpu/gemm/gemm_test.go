@@ -14,15 +14,10 @@ import (
 // sgemmFunc is the signature shared by Sgemm and the paths it chooses between.
 type sgemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 
-// blocked forces the blocked path whatever the size.
-func blocked(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmBlocked(&problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc})
-}
-
 // packing returns the blocked path, on one goroutine, with A packed or not.
 func packing(packA bool) sgemmFunc {
 	return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-		p := &problem{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packA}
+		p := &problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, packA: packA}
 		p.compute(0, m, 0, n)
 	}
 }
@@ -151,7 +146,7 @@ func TestBlockedTileEdges(t *testing.T) {
 		for _, m := range sizes {
 			for _, n := range sizes {
 				for _, k := range []int{1, 3, 4, 5, 9} {
-					checkCase(t, blocked, gemmCase{tr[0], tr[1], m, n, k, 1, 0, 3}, rng)
+					checkCase(t, sgemmBlocked, gemmCase{tr[0], tr[1], m, n, k, 1, 0, 3}, rng)
 				}
 			}
 		}
@@ -388,4 +383,33 @@ func fma32Big(x, y, z float32) float32 {
 	p.Add(p, big.NewFloat(float64(z)))
 	f, _ := p.Float32()
 	return f
+}
+
+// TestSgemmAllocations: once its workspaces exist, Sgemm allocates nothing, on one
+// goroutine or several. (A garbage collection may empty the pool of problem structs, so
+// the test takes the best of three runs.)
+func TestSgemmAllocations(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	w1, w2 := getWorkspace(mc*kc, kc*nc), getWorkspace(mc*kc, kc*nc)
+	putWorkspace(w1)
+	putWorkspace(w2)
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, s := range [][3]int{{40, 30, 20}, {300, 200, 100}} {
+		a, b, c := randomSlice(rng, s[0]*s[2]), randomSlice(rng, s[2]*s[1]), make([]float32, s[0]*s[1])
+		call := func() { Sgemm(false, false, s[0], s[1], s[2], 1, a, s[2], b, s[1], 0, c, s[1]) }
+		call()
+		fewest := uint64(math.MaxUint64)
+		for range 3 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range 20 {
+				call()
+			}
+			runtime.ReadMemStats(&after)
+			fewest = min(fewest, after.Mallocs-before.Mallocs)
+		}
+		if fewest != 0 {
+			t.Errorf("m, n, k = %v: %d allocations in 20 calls", s, fewest)
+		}
+	}
 }

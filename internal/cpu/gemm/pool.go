@@ -108,7 +108,9 @@ func (p *pool) worker(wake chan struct{}) {
 			defer p.done.Done()
 			defer func() {
 				if v := recover(); v != nil {
-					p.panicked.CompareAndSwap(nil, &v)
+					box := new(any) // allocated only on a panic
+					*box = v
+					p.panicked.CompareAndSwap(nil, box)
 					p.next.Store(int64(p.parts)) // stop claiming
 				}
 			}()
