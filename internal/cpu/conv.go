@@ -57,24 +57,38 @@ func filterTileRows(k int) int {
 	return max(256, (1<<20)/k/256*256)
 }
 
+// forEachPatchRow calls visit for each row r in [0, rows) of a run of patch-matrix rows
+// starting at row0, with its output pixel (n, oy, ox) and the taps [ky0, ky1) × [kx0, kx1)
+// of its window that fall inside the input. The pixel is stepped, not divided out, and
+// the vertical taps are found once per output row.
+func forEachPatchRow(p *device.Conv2DParams, row0, rows int, visit func(r, n, oy, ox, ky0, ky1, kx0, kx1 int)) {
+	for r := 0; r < rows; {
+		pixel := row0 + r
+		n, oy, ox0 := pixel/(p.OutH*p.OutW), pixel/p.OutW%p.OutH, pixel%p.OutW
+		ox1 := min(p.OutW, ox0+rows-r)
+		ky0, ky1 := ref.WindowTaps(oy, p.StrideH, p.DilationH, p.PadTop, p.KH, p.H)
+		for ox := ox0; ox < ox1; ox++ {
+			kx0, kx1 := ref.WindowTaps(ox, p.StrideW, p.DilationW, p.PadLeft, p.KW, p.W)
+			visit(r+ox-ox0, n, oy, ox, ky0, ky1, kx0, kx1)
+		}
+		r += ox1 - ox0
+	}
+}
+
 // im2col writes rows [row0, row0+rows) of the patch matrix into dst (rows × K).
 func im2col(p *device.Conv2DParams, x []float32, row0, rows int, dst []float32) {
 	k, kernelRow := p.KH*p.KW*p.InC, p.KW*p.InC
-	for r := range rows {
-		pixel := row0 + r
-		n, oy, ox := pixel/(p.OutH*p.OutW), pixel/p.OutW%p.OutH, pixel%p.OutW
+	forEachPatchRow(p, row0, rows, func(r, n, oy, ox, ky0, ky1, kx0, kx1 int) {
 		patch := dst[r*k : (r+1)*k]
-		ky0, ky1 := ref.WindowTaps(oy, p.StrideH, p.DilationH, p.PadTop, p.KH, p.H)
-		kx0, kx1 := ref.WindowTaps(ox, p.StrideW, p.DilationW, p.PadLeft, p.KW, p.W)
 		clear(patch[:ky0*kernelRow])
 		clear(patch[ky1*kernelRow:])
+		ix0 := ox*p.StrideW - p.PadLeft // input column of tap 0
 		for ky := ky0; ky < ky1; ky++ {
 			iy := oy*p.StrideH + ky*p.DilationH - p.PadTop
 			inputRow := x[(n*p.H+iy)*p.W*p.InC:][:p.W*p.InC]
 			taps := patch[ky*kernelRow : (ky+1)*kernelRow]
 			clear(taps[:kx0*p.InC])
 			clear(taps[kx1*p.InC:])
-			ix0 := ox*p.StrideW - p.PadLeft // input column of tap 0
 			if p.DilationW == 1 {
 				// The taps inside the input read one run of the input row: one copy,
 				// which matters when InC is small.
@@ -87,24 +101,20 @@ func im2col(p *device.Conv2DParams, x []float32, row0, rows int, dst []float32) 
 				copy(taps[kx*p.InC:(kx+1)*p.InC], inputRow[(ix0+kx*p.DilationW)*p.InC:])
 			}
 		}
-	}
+	})
 }
 
 // col2imAdd adds rows [row0, row0+rows) of dPatches (rows × K) onto the input pixels they
 // were read from: the adjoint of im2col.
 func col2imAdd(p *device.Conv2DParams, dPatches []float32, row0, rows int, dx []float32) {
 	k, kernelRow := p.KH*p.KW*p.InC, p.KW*p.InC
-	for r := range rows {
-		pixel := row0 + r
-		n, oy, ox := pixel/(p.OutH*p.OutW), pixel/p.OutW%p.OutH, pixel%p.OutW
+	forEachPatchRow(p, row0, rows, func(r, n, oy, ox, ky0, ky1, kx0, kx1 int) {
 		patch := dPatches[r*k : (r+1)*k]
-		ky0, ky1 := ref.WindowTaps(oy, p.StrideH, p.DilationH, p.PadTop, p.KH, p.H)
-		kx0, kx1 := ref.WindowTaps(ox, p.StrideW, p.DilationW, p.PadLeft, p.KW, p.W)
+		ix0 := ox*p.StrideW - p.PadLeft // input column of tap 0
 		for ky := ky0; ky < ky1; ky++ {
 			iy := oy*p.StrideH + ky*p.DilationH - p.PadTop
 			inputRow := dx[(n*p.H+iy)*p.W*p.InC:][:p.W*p.InC]
 			taps := patch[ky*kernelRow : (ky+1)*kernelRow]
-			ix0 := ox*p.StrideW - p.PadLeft // input column of tap 0
 			for kx := kx0; kx < kx1; kx++ {
 				pixelGradient := inputRow[(ix0+kx*p.DilationW)*p.InC:][:p.InC]
 				for c, g := range taps[kx*p.InC : (kx+1)*p.InC] {
@@ -112,7 +122,7 @@ func col2imAdd(p *device.Conv2DParams, dPatches []float32, row0, rows int, dx []
 				}
 			}
 		}
-	}
+	})
 }
 
 // conv2D computes y (P × OutC) = Patches · W, a tile of pixels per unit.
