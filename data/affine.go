@@ -197,6 +197,13 @@ func affineTransform(dst, src []float32, h, w, c int, m affine, mode FillMode, c
 		colTerm1[k] = float64(k) * m.a11
 	}
 	fill := float32(cval)
+	if m.a01 == 0 && m.a10 == 0 {
+		// No rotation or shear: the row coordinate depends on r alone and the column one on k
+		// alone (k·0 adds exactly 0), so taps and weights are tabulated once per row and column.
+		separableAffine(dst, src, h, w, c, rowTerm0, colTerm1, m, mode, fill, flipH, flipV)
+		return
+	}
+	hMax, wMax := float64(h-1), float64(w-1)
 	for r := range h {
 		outRow := r
 		if flipV {
@@ -210,33 +217,115 @@ func affineTransform(dst, src []float32, h, w, c int, m affine, mode FillMode, c
 			out := dst[(outRow*w+outCol)*c : (outRow*w+outCol+1)*c]
 			y := float64(rowTerm0[r]+colTerm0[k]) + m.b0
 			x := float64(rowTerm1[r]+colTerm1[k]) + m.b1
-			y0, y1, wy0, wy1, ok := axisTaps(y, h, mode)
-			if !ok {
-				for ch := range out {
-					out[ch] = fill
+			var y0, y1, x0, x1 int
+			var wy0, wy1, wx0, wx1 float64
+			if y >= 0 && y < hMax && x >= 0 && x < wMax {
+				// Inside: both taps in range, no mapping (the common case).
+				y0, x0 = int(y), int(x)
+				y1, x1 = y0+1, x0+1
+				wy0 = 1 - (y - float64(y0))
+				wx0 = 1 - (x - float64(x0))
+				wy1, wx1 = 1-wy0, 1-wx0
+			} else {
+				var okY, okX bool
+				y0, y1, wy0, wy1, okY = axisTaps(y, h, mode)
+				x0, x1, wx0, wx1, okX = axisTaps(x, w, mode)
+				if !okY || !okX {
+					for ch := range out {
+						out[ch] = fill
+					}
+					continue
 				}
+			}
+			i00, i01 := (y0*w+x0)*c, (y0*w+x1)*c
+			i10, i11 := (y1*w+x0)*c, (y1*w+x1)*c
+			if c == 3 { // RGB, unrolled
+				p00, p01 := src[i00:i00+3:i00+3], src[i01:i01+3:i01+3]
+				p10, p11 := src[i10:i10+3:i10+3], src[i11:i11+3:i11+3]
+				o := out[:3:3]
+				o[0] = bilinear(p00[0], p01[0], p10[0], p11[0], wy0, wy1, wx0, wx1)
+				o[1] = bilinear(p00[1], p01[1], p10[1], p11[1], wy0, wy1, wx0, wx1)
+				o[2] = bilinear(p00[2], p01[2], p10[2], p11[2], wy0, wy1, wx0, wx1)
 				continue
 			}
-			x0, x1, wx0, wx1, ok := axisTaps(x, w, mode)
-			if !ok {
-				for ch := range out {
-					out[ch] = fill
-				}
-				continue
-			}
-			p00 := src[(y0*w+x0)*c:]
-			p01 := src[(y0*w+x1)*c:]
-			p10 := src[(y1*w+x0)*c:]
-			p11 := src[(y1*w+x1)*c:]
 			for ch := range out {
-				t := float64(float64(p00[ch])*wy0) * wx0
-				t += float64(float64(p01[ch])*wy0) * wx1
-				t += float64(float64(p10[ch])*wy1) * wx0
-				t += float64(float64(p11[ch])*wy1) * wx1
-				out[ch] = float32(t)
+				out[ch] = bilinear(src[i00+ch], src[i01+ch], src[i10+ch], src[i11+ch], wy0, wy1, wx0, wx1)
 			}
 		}
 	}
+}
+
+// taps1D holds the order-1 taps of one axis for every output position.
+type taps1D struct {
+	i0, i1 []int // input indices
+	w0, w1 []float64
+	ok     []bool // false: constant mode's cval
+}
+
+func makeTaps(terms []float64, offset float64, n int, mode FillMode) taps1D {
+	t := taps1D{make([]int, len(terms)), make([]int, len(terms)), make([]float64, len(terms)), make([]float64, len(terms)), make([]bool, len(terms))}
+	for k, term := range terms {
+		t.i0[k], t.i1[k], t.w0[k], t.w1[k], t.ok[k] = axisTaps(term+offset, n, mode)
+	}
+	return t
+}
+
+// separableAffine is affineTransform for a diagonal matrix (shift and zoom only).
+func separableAffine(dst, src []float32, h, w, c int, rowTerm, colTerm []float64, m affine, mode FillMode, fill float32, flipH, flipV bool) {
+	ty := makeTaps(rowTerm, m.b0, h, mode)
+	tx := makeTaps(colTerm, m.b1, w, mode)
+	for r := range h {
+		outRow := r
+		if flipV {
+			outRow = h - 1 - r
+		}
+		dRow := dst[outRow*w*c : (outRow+1)*w*c]
+		if !ty.ok[r] {
+			for i := range dRow {
+				dRow[i] = fill
+			}
+			continue
+		}
+		row0, row1 := src[ty.i0[r]*w*c:(ty.i0[r]+1)*w*c], src[ty.i1[r]*w*c:(ty.i1[r]+1)*w*c]
+		wy0, wy1 := ty.w0[r], ty.w1[r]
+		for k := range w {
+			outCol := k
+			if flipH {
+				outCol = w - 1 - k
+			}
+			out := dRow[outCol*c : (outCol+1)*c]
+			if !tx.ok[k] {
+				for ch := range out {
+					out[ch] = fill
+				}
+				continue
+			}
+			j0, j1 := tx.i0[k]*c, tx.i1[k]*c
+			wx0, wx1 := tx.w0[k], tx.w1[k]
+			if c == 3 {
+				a, b := row0[j0:j0+3:j0+3], row0[j1:j1+3:j1+3]
+				p, q := row1[j0:j0+3:j0+3], row1[j1:j1+3:j1+3]
+				o := out[:3:3]
+				o[0] = bilinear(a[0], b[0], p[0], q[0], wy0, wy1, wx0, wx1)
+				o[1] = bilinear(a[1], b[1], p[1], q[1], wy0, wy1, wx0, wx1)
+				o[2] = bilinear(a[2], b[2], p[2], q[2], wy0, wy1, wx0, wx1)
+				continue
+			}
+			for ch := range out {
+				out[ch] = bilinear(row0[j0+ch], row0[j1+ch], row1[j0+ch], row1[j1+ch], wy0, wy1, wx0, wx1)
+			}
+		}
+	}
+}
+
+// bilinear sums the four taps in scipy's order (rows outer, columns inner; each value times
+// its row weight, then its column weight), in float64.
+func bilinear(v00, v01, v10, v11 float32, wy0, wy1, wx0, wx1 float64) float32 {
+	t := float64(float64(v00)*wy0) * wx0
+	t += float64(float64(v01)*wy0) * wx1
+	t += float64(float64(v10)*wy1) * wx0
+	t += float64(float64(v11)*wy1) * wx1
+	return float32(t)
 }
 
 // flipCopy copies src to dst (h, w, c), reversing columns and/or rows.

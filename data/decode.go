@@ -50,9 +50,16 @@ func prefix(p string) func([]byte) bool {
 // errNotImage reports a file whose first bytes match no supported format.
 var errNotImage = errors.New("not a supported image (jpeg, png, bmp, tiff, webp, ppm/pgm)")
 
+// decodeBuffers is memory that one goroutine reuses from image to image.
+type decodeBuffers struct {
+	file []byte
+	jpeg jpeg.Buffers
+}
+
 // decodeImageFile decodes the image at path, refusing it before decoding when its header
-// claims more than maxPixels pixels. Errors name the file.
-func decodeImageFile(path string, maxPixels int64) (image.Image, error) {
+// claims more than maxPixels pixels. Errors name the file. The image may live in buf's
+// memory (nil: fresh memory) until the next call with the same buf.
+func decodeImageFile(path string, maxPixels int64, buf *decodeBuffers) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
@@ -68,19 +75,25 @@ func decodeImageFile(path string, maxPixels int64) (image.Image, error) {
 	// Read the whole file once: the header check and the decoder then share it, and
 	// decoders read from memory (bytes.Reader implements io.ByteReader, so no extra buffering).
 	// Files are small next to their decoded pixels, which maxPixels already bounds.
-	buf := make([]byte, st.Size())
-	if _, err := io.ReadFull(f, buf); err != nil {
+	if buf == nil {
+		buf = &decodeBuffers{}
+	}
+	if int64(cap(buf.file)) < st.Size() {
+		buf.file = make([]byte, st.Size())
+	}
+	content := buf.file[:st.Size()]
+	if _, err := io.ReadFull(f, content); err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
 	}
-	img, err := decodeImageBytes(buf, maxPixels)
+	img, err := decodeImageBytes(content, maxPixels, &buf.jpeg)
 	if err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
 	}
 	return img, nil
 }
 
-// decodeImageBytes is decodeImageFile on the file's content.
-func decodeImageBytes(buf []byte, maxPixels int64) (image.Image, error) {
+// decodeImageBytes is decodeImageFile on the file's content; JPEG pixels go to jbuf's memory.
+func decodeImageBytes(buf []byte, maxPixels int64, jbuf *jpeg.Buffers) (image.Image, error) {
 	format, err := sniff(buf)
 	if err != nil {
 		return nil, err
@@ -92,7 +105,12 @@ func decodeImageBytes(buf []byte, maxPixels int64) (image.Image, error) {
 	if err := checkPixels(cfg.Width, cfg.Height, maxPixels); err != nil {
 		return nil, fmt.Errorf("%s: %w", format.name, err)
 	}
-	img, err := format.decode(bytes.NewReader(buf))
+	var img image.Image
+	if format.name == "jpeg" {
+		img, err = jpeg.DecodeWith(bytes.NewReader(buf), jbuf)
+	} else {
+		img, err = format.decode(bytes.NewReader(buf))
+	}
 	if err != nil {
 		return nil, format.wrap(err)
 	}
@@ -206,7 +224,9 @@ type rowReader struct {
 	w, h  int
 	mode  ColorMode
 	ch    int
-	pixel func(y, x int) [4]uint8 // straight (not premultiplied) RGBA of pixel (y, x)
+	pixel func(y, x int) [4]uint8 // straight (not premultiplied) RGBA of pixel (y, x); nil with ycc
+	ycc   *yccUpsampler           // YCbCr images: libjpeg's upsampling, row by row
+	cols  []int                   // the columns of the last setColumns
 }
 
 func newRowReader(img image.Image, mode ColorMode) *rowReader {
@@ -243,9 +263,9 @@ func newRowReader(img image.Image, mode ColorMode) *rowReader {
 			return cmykToRGB(p[0], p[1], p[2], p[3])
 		}
 	case *image.YCbCr:
-		r.pixel = newYCCUpsampler(m, nil).at
+		r.ycc = newYCCUpsampler(m, nil)
 	case *image.NYCbCrA:
-		r.pixel = newYCCUpsampler(&m.YCbCr, m.A).at
+		r.ycc = newYCCUpsampler(&m.YCbCr, m.A)
 	default:
 		r.pixel = func(y, x int) [4]uint8 { return nrgbaAt(img, x, y) }
 	}
@@ -257,9 +277,26 @@ func nrgbaAt(img image.Image, x, y int) [4]uint8 {
 	return [4]uint8{c.R, c.G, c.B, c.A}
 }
 
-// row writes the pixels (y, x) for x in cols (all columns when cols is nil) to dst, ch bytes
+// setColumns selects the columns that row reads: cols, or all when cols is nil.
+func (r *rowReader) setColumns(cols []int) {
+	r.cols = cols
+	if r.ycc != nil {
+		n := r.w
+		if cols != nil {
+			n = len(cols)
+		}
+		r.ycc.setColumns(cols, n)
+	}
+}
+
+// row writes the pixels (y, x) for x in the columns of the last setColumns to dst, ch bytes
 // per pixel.
-func (r *rowReader) row(dst []uint8, y int, cols []int) {
+func (r *rowReader) row(dst []uint8, y int) {
+	if r.ycc != nil {
+		r.ycc.row(dst, y, r.mode)
+		return
+	}
+	cols := r.cols
 	n := r.w
 	if cols != nil {
 		n = len(cols)

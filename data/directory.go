@@ -455,7 +455,7 @@ func (it *DirectoryIterator) newPipeline(shuffle, augment bool) *pipeline {
 // loadImage decodes the file at path, converts it to mode and resizes it to (h, w) as
 // Keras's load_img does, and writes it to dst as floats 0..255.
 func loadImage(path string, dst []float32, h, w int, mode ColorMode, interp Interpolation, maxPixels int64, sc *scratch) error {
-	img, err := decodeImageFile(path, maxPixels)
+	img, err := decodeImageFile(path, maxPixels, &sc.decode)
 	if err != nil {
 		return err
 	}
@@ -477,13 +477,14 @@ func loadImage(path string, dst []float32, h, w int, mode ColorMode, interp Inte
 func resizeImage(dst []uint8, h, w int, r *rowReader, interp Interpolation, full, tmp []uint8) ([]uint8, []uint8) {
 	ch := r.ch
 	if r.w == w && r.h == h {
+		r.setColumns(nil)
 		for y := range h {
-			r.row(dst[y*w*ch:], y, nil)
+			r.row(dst[y*w*ch:], y)
 		}
 		return full, tmp
 	}
 	if interp == InterpolationNearest {
-		cols := nearestIndex(r.w, w)
+		r.setColumns(nearestIndex(r.w, w))
 		rows := nearestIndex(r.h, h)
 		for y, sy := range rows {
 			row := dst[y*w*ch : (y+1)*w*ch]
@@ -491,7 +492,7 @@ func resizeImage(dst []uint8, h, w int, r *rowReader, interp Interpolation, full
 				copy(row, dst[(y-1)*w*ch:y*w*ch])
 				continue
 			}
-			r.row(row, sy, cols)
+			r.row(row, sy)
 		}
 		return full, tmp
 	}
@@ -500,8 +501,9 @@ func resizeImage(dst []uint8, h, w int, r *rowReader, interp Interpolation, full
 		full = make([]uint8, n)
 	}
 	full = full[:n]
+	r.setColumns(nil)
 	for y := range r.h {
-		r.row(full[y*r.w*ch:], y, nil)
+		r.row(full[y*r.w*ch:], y)
 	}
 	if r.mode == ColorRGBA {
 		premultiply(full)

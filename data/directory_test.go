@@ -391,10 +391,10 @@ func TestDirectoryErrors(t *testing.T) {
 func TestPixelLimitBeforeDecoding(t *testing.T) {
 	dir := t.TempDir()
 	p := writeFile(t, dir, "big.png", encodeTestImage(t, "x.png", testImage(rand.New(rand.NewPCG(1, 1)), 30, 20, false)))
-	if _, err := decodeImageFile(p, 599); err == nil || !strings.Contains(err.Error(), "30x20 = 600 pixels exceeds the limit of 599") {
+	if _, err := decodeImageFile(p, 599, nil); err == nil || !strings.Contains(err.Error(), "30x20 = 600 pixels exceeds the limit of 599") {
 		t.Errorf("limit: %v", err)
 	}
-	if _, err := decodeImageFile(p, 600); err != nil {
+	if _, err := decodeImageFile(p, 600, nil); err != nil {
 		t.Errorf("at the limit: %v", err)
 	}
 }

@@ -77,6 +77,7 @@ type task struct {
 type scratch struct {
 	u8, full, tmp []uint8
 	src           []float32
+	decode        decodeBuffers
 }
 
 // init finishes the set-up once the fields above are filled.

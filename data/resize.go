@@ -112,21 +112,14 @@ func sinc(x float64) float64 {
 
 // nearestIndex is PIL's ImagingScaleAffine index table: output position k reads input
 // position int(scale/2 + k·scale), accumulated by repeated addition as PIL does (the sums
-// differ from a product in the last bits, and so can the truncated index). -1 marks a
-// position outside the input (PIL fills it with 0).
+// differ from a product in the last bits, and so can the truncated index). The last position
+// is about in − scale/2, so the index never leaves [0, in); the clamp only guards that.
 func nearestIndex(in, out int) []int {
 	scale := float64(in) / float64(out)
 	idx := make([]int, out)
 	pos := scale * 0.5
 	for k := range idx {
-		v := -1
-		if pos >= 0 {
-			v = int(pos)
-		}
-		if v >= in {
-			v = -1
-		}
-		idx[k] = v
+		idx[k] = min(int(pos), in-1)
 		pos += scale
 	}
 	return idx

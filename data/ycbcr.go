@@ -15,6 +15,11 @@ type yccUpsampler struct {
 	cw, ch int     // chroma plane size
 	fancyH bool    // h2 fancy upsampling (libjpeg: downsampled width > 2)
 	fancyV bool    // v2 fancy upsampling
+
+	// Column tables of the last setColumns: for output column k, the luma column x[k], the
+	// chroma column j[k] and, with fancyH, the farther chroma column jo[k] and odd[k].
+	x, j, jo []int32
+	odd      []bool
 }
 
 func newYCCUpsampler(m *image.YCbCr, alpha []uint8) *yccUpsampler {
@@ -43,14 +48,37 @@ func newYCCUpsampler(m *image.YCbCr, alpha []uint8) *yccUpsampler {
 	return u
 }
 
-// chroma returns the upsampled value of plane p at luma position (y, x).
-func (u *yccUpsampler) chroma(p []uint8, y, x int) int32 {
-	stride := u.m.CStride
-	i, j := y/u.vf, x/u.hf
-	if !u.fancyH && !u.fancyV {
-		return int32(p[i*stride+j])
+// setColumns prepares the column tables for rows of cols (all n columns when cols is nil).
+func (u *yccUpsampler) setColumns(cols []int, n int) {
+	u.x, u.j, u.jo, u.odd = u.x[:0], u.j[:0], u.jo[:0], u.odd[:0]
+	for k := range n {
+		x := k
+		if cols != nil {
+			x = cols[k]
+		}
+		j := x / u.hf
+		jo, odd := j, x%2 == 1
+		if u.fancyH {
+			if odd {
+				jo = min(j+1, u.cw-1)
+			} else {
+				jo = max(j-1, 0)
+			}
+		}
+		u.x = append(u.x, int32(x))
+		u.j = append(u.j, int32(j))
+		u.jo = append(u.jo, int32(jo))
+		u.odd = append(u.odd, odd)
 	}
-	// Vertical: 3 × nearer row + 1 × farther row (the row above for the upper output row).
+}
+
+// row writes row y at the columns of the last setColumns to dst in mode. Chroma: vertically
+// 3 × the nearer row + 1 × the farther one (the row above for an even luma row), then
+// horizontally likewise, with libjpeg's rounding biases.
+func (u *yccUpsampler) row(dst []uint8, y int, mode ColorMode) {
+	m := u.m
+	cs := m.CStride
+	i := y / u.vf
 	far := i
 	if u.fancyV {
 		if y%2 == 0 {
@@ -59,57 +87,75 @@ func (u *yccUpsampler) chroma(p []uint8, y, x int) int32 {
 			far = min(i+1, u.ch-1)
 		}
 	}
-	colSum := func(j int) int32 {
-		if !u.fancyV {
-			return int32(p[i*stride+j])
-		}
-		return 3*int32(p[i*stride+j]) + int32(p[far*stride+j])
+	yRow := m.Y[y*m.YStride:]
+	cb0, cb1 := m.Cb[i*cs:], m.Cb[far*cs:]
+	cr0, cr1 := m.Cr[i*cs:], m.Cr[far*cs:]
+	var aRow []uint8
+	if u.alpha != nil {
+		aRow = u.alpha[y*m.YStride:]
 	}
-	if !u.fancyH { // h1v2
-		bias := int32(1)
-		if y%2 == 1 {
-			bias = 2
-		}
-		return (colSum(j) + bias) >> 2
+	biasV := int32(1) // h1v2
+	if y%2 == 1 {
+		biasV = 2
 	}
-	// Horizontal: 3 × nearer column + 1 × farther column.
-	var near, other, bias int32
-	near = colSum(j)
-	if x%2 == 0 {
-		other = colSum(max(j-1, 0))
-		bias = 1 // h2v1
-		if u.fancyV {
-			bias = 8
+	if u.fancyH && u.fancyV && mode == ColorRGB { // 4:2:0 to RGB, by far the commonest
+		for k, x := range u.x {
+			j, jo := u.j[k], u.jo[k]
+			bias := 8 - int32(b2i(u.odd[k]))
+			cb := (3*(3*int32(cb0[j])+int32(cb1[j])) + 3*int32(cb0[jo]) + int32(cb1[jo]) + bias) >> 4
+			cr := (3*(3*int32(cr0[j])+int32(cr1[j])) + 3*int32(cr0[jo]) + int32(cr1[jo]) + bias) >> 4
+			yy := int32(yRow[x])
+			d := dst[3*k : 3*k+3 : 3*k+3]
+			d[0] = clamp255(yy + yccCrR[cr&255])
+			d[1] = clamp255(yy + (yccCbG[cb&255]+yccCrG[cr&255])>>16)
+			d[2] = clamp255(yy + yccCbB[cb&255])
 		}
-	} else {
-		other = colSum(min(j+1, u.cw-1))
-		bias = 2
-		if u.fancyV {
-			bias = 7
+		return
+	}
+	for k, x := range u.x {
+		j, jo := u.j[k], u.jo[k]
+		var cb, cr int32
+		switch {
+		case u.fancyH && u.fancyV: // h2v2: 3/4 nearer, 1/4 farther, in both directions
+			bias := 8 - int32(b2i(u.odd[k]))
+			cb = (3*(3*int32(cb0[j])+int32(cb1[j])) + 3*int32(cb0[jo]) + int32(cb1[jo]) + bias) >> 4
+			cr = (3*(3*int32(cr0[j])+int32(cr1[j])) + 3*int32(cr0[jo]) + int32(cr1[jo]) + bias) >> 4
+		case u.fancyH: // h2v1
+			bias := 1 + int32(b2i(u.odd[k]))
+			cb = (3*int32(cb0[j]) + int32(cb0[jo]) + bias) >> 2
+			cr = (3*int32(cr0[j]) + int32(cr0[jo]) + bias) >> 2
+		case u.fancyV: // h1v2
+			cb = (3*int32(cb0[j]) + int32(cb1[j]) + biasV) >> 2
+			cr = (3*int32(cr0[j]) + int32(cr1[j]) + biasV) >> 2
+		default:
+			cb, cr = int32(cb0[j]), int32(cr0[j])
+		}
+		yy := int32(yRow[x])
+		r := clamp255(yy + yccCrR[cr&255])
+		g := clamp255(yy + (yccCbG[cb&255]+yccCrG[cr&255])>>16)
+		b := clamp255(yy + yccCbB[cb&255])
+		switch mode {
+		case ColorRGB:
+			d := dst[3*k : 3*k+3 : 3*k+3]
+			d[0], d[1], d[2] = r, g, b
+		case ColorGrayscale:
+			dst[k] = luma(r, g, b)
+		case ColorRGBA:
+			a := uint8(255)
+			if aRow != nil {
+				a = aRow[x]
+			}
+			d := dst[4*k : 4*k+4 : 4*k+4]
+			d[0], d[1], d[2], d[3] = r, g, b, a
 		}
 	}
-	if u.fancyV {
-		return (3*near + other + bias) >> 4
-	}
-	return (3*near + other + bias) >> 2
 }
 
-// at returns the RGBA pixel (y, x).
-func (u *yccUpsampler) at(y, x int) [4]uint8 {
-	m := u.m
-	yy := int32(m.Y[y*m.YStride+x])
-	cb := u.chroma(m.Cb, y, x)
-	cr := u.chroma(m.Cr, y, x)
-	a := uint8(255)
-	if u.alpha != nil {
-		a = u.alpha[y*m.YStride+x]
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
-	return [4]uint8{
-		clamp255(yy + yccCrR[cr]),
-		clamp255(yy + (yccCbG[cb]+yccCrG[cr])>>16),
-		clamp255(yy + yccCbB[cb]),
-		a,
-	}
+	return 0
 }
 
 // libjpeg's jdcolor.c tables (SCALEBITS 16): R = Y + 1.402 Cr', G = Y - 0.34414 Cb' - 0.71414 Cr',

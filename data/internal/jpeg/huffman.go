@@ -46,6 +46,27 @@ var errShortHuffmanData = FormatError("short Huffman data")
 // least n. For best performance (avoiding function calls inside hot loops),
 // the caller is the one responsible for first checking that d.bits.n < n.
 func (d *decoder) ensureNBits(n int32) error {
+	// Fast refill (not in image/jpeg): whole bytes straight from the buffer while they are
+	// not 0xff, up to 64 bits. Only entropy-coded data can come before the next 0xff (a
+	// stuffed 0xff00 or a marker, both left to the byte-by-byte loop below), so this never
+	// reads past the scan; like libjpeg's jpeg_fill_bit_buffer it may read ahead within it.
+	// Bytes read here cannot be unread, which the unread logic needs to know.
+	if d.bits.n <= 56 && d.bytes.i < d.bytes.j && d.bytes.buf[d.bytes.i] != 0xff {
+		for d.bits.n <= 56 && d.bytes.i < d.bytes.j {
+			c := d.bytes.buf[d.bytes.i]
+			if c == 0xff {
+				break
+			}
+			d.bytes.i++
+			d.bits.a = d.bits.a<<8 | uint64(c)
+			d.bits.n += 8
+		}
+		d.bytes.nUnreadable = 0
+		d.bits.m = 1 << uint(d.bits.n-1)
+		if d.bits.n >= n {
+			return nil
+		}
+	}
 	for {
 		c, err := d.readByteStuffedByte()
 		if err != nil {
@@ -54,7 +75,7 @@ func (d *decoder) ensureNBits(n int32) error {
 			}
 			return err
 		}
-		d.bits.a = d.bits.a<<8 | uint32(c)
+		d.bits.a = d.bits.a<<8 | uint64(c)
 		d.bits.n += 8
 		if d.bits.m == 0 {
 			d.bits.m = 1 << 7
@@ -76,6 +97,12 @@ func (d *decoder) receiveExtend(t uint8) (int32, error) {
 			return 0, err
 		}
 	}
+	return d.extend(t), nil
+}
+
+// extend takes t bits, which must be buffered, and sign-extends them (section F.2.2.1):
+// receiveExtend's fast path, small enough to inline.
+func (d *decoder) extend(t uint8) int32 {
 	d.bits.n -= int32(t)
 	d.bits.m >>= t
 	s := int32(1) << t
@@ -83,7 +110,7 @@ func (d *decoder) receiveExtend(t uint8) (int32, error) {
 	if x < s>>1 {
 		x += ((-1) << t) + 1
 	}
-	return x, nil
+	return x
 }
 
 // processDHT processes a Define Huffman Table marker, and initializes a huffman
@@ -173,6 +200,22 @@ func (d *decoder) processDHT(n int) error {
 
 // decodeHuffman returns the next Huffman-coded value from the bit-stream,
 // decoded according to h.
+// lookupHuffman decodes a symbol of at most lutSize bits when that many are buffered:
+// decodeHuffman's fast path, small enough to inline. ok is false when it cannot.
+func (d *decoder) lookupHuffman(h *huffman) (value uint8, ok bool) {
+	if d.bits.n < lutSize {
+		return 0, false
+	}
+	v := h.lut[(d.bits.a>>uint(d.bits.n-lutSize))&0xff]
+	if v == 0 {
+		return 0, false
+	}
+	n := (v & 0xff) - 1
+	d.bits.n -= int32(n)
+	d.bits.m >>= n
+	return uint8(v >> 8), true
+}
+
 func (d *decoder) decodeHuffman(h *huffman) (uint8, error) {
 	if h.nCodes == 0 {
 		return 0, FormatError("uninitialized Huffman table")
@@ -192,7 +235,7 @@ func (d *decoder) decodeHuffman(h *huffman) (uint8, error) {
 			goto slowPath
 		}
 	}
-	if v := h.lut[(d.bits.a>>uint32(d.bits.n-lutSize))&0xff]; v != 0 {
+	if v := h.lut[(d.bits.a>>uint(d.bits.n-lutSize))&0xff]; v != 0 {
 		n := (v & 0xff) - 1
 		d.bits.n -= int32(n)
 		d.bits.m >>= n
@@ -237,7 +280,7 @@ func (d *decoder) decodeBits(n int32) (uint32, error) {
 			return 0, err
 		}
 	}
-	ret := d.bits.a >> uint32(d.bits.n-n)
+	ret := uint32(d.bits.a >> uint(d.bits.n-n))
 	ret &= (1 << uint32(n)) - 1
 	d.bits.n -= n
 	d.bits.m >>= uint32(n)

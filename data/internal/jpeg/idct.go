@@ -46,90 +46,82 @@ func init() {
 	}
 }
 
-func descale(x int32, n uint) int32 { return (x + 1<<(n-1)) >> n }
-
-// idctIslow is libjpeg's jpeg_idct_islow (jidctint.c) on a dequantized block: a separable
+// idctIslow is libjpeg's jpeg_idct_islow (jidctint.c): it dequantizes b by q (both in natural
+// order) as it reads the columns, then runs a separable
 // 8-point IDCT (Loeffler–Ligtenberg–Moschytz, 12 multiplies), columns first with 13-bit
 // constants and 2 extra bits between passes, writing level-shifted, range-limited samples to
-// dst (8 rows of stride bytes).
-func idctIslow(b *block, dst []byte, stride int) {
+// dst (8 rows of stride bytes). The two passes repeat the same arithmetic, as in libjpeg.
+func idctIslow(b, q *block, dst []byte, stride int) {
 	var ws [blockSize]int32
-	// Pass 1: columns.
+	// Pass 1: columns, descaled by 2^(13−2).
 	for c := range 8 {
-		in := func(r int) int32 { return b[8*r+c] }
-		if in(1) == 0 && in(2) == 0 && in(3) == 0 && in(4) == 0 && in(5) == 0 && in(6) == 0 && in(7) == 0 {
-			dc := in(0) << pass1Bits
-			for r := range 8 {
-				ws[8*r+c] = dc
-			}
+		// Sums and products in 64 bits, as libjpeg's JLONG on 64-bit Linux.
+		if b[8+c] == 0 && b[16+c] == 0 && b[24+c] == 0 && b[32+c] == 0 && b[40+c] == 0 && b[48+c] == 0 && b[56+c] == 0 {
+			dc := (b[c] * q[c]) << pass1Bits
+			ws[c], ws[8+c], ws[16+c], ws[24+c] = dc, dc, dc, dc
+			ws[32+c], ws[40+c], ws[48+c], ws[56+c] = dc, dc, dc, dc
 			continue
 		}
-		out := idct1D(in(0), in(1), in(2), in(3), in(4), in(5), in(6), in(7), constBits-pass1Bits)
-		for r := range 8 {
-			ws[8*r+c] = out[r]
-		}
+		// The dequantized products are ints in libjpeg (DEQUANTIZE), widened afterwards.
+		x0, x1, x2, x3 := int64(b[c]*q[c]), int64(b[8+c]*q[8+c]), int64(b[16+c]*q[16+c]), int64(b[24+c]*q[24+c])
+		x4, x5, x6, x7 := int64(b[32+c]*q[32+c]), int64(b[40+c]*q[40+c]), int64(b[48+c]*q[48+c]), int64(b[56+c]*q[56+c])
+		// Even part: the rotator is sqrt(2)·c(−6).
+		z1 := (x2 + x6) * fix0_541196100
+		tmp2 := z1 + x6*-fix1_847759065
+		tmp3 := z1 + x2*fix0_765366865
+		tmp0 := (x0 + x4) << constBits
+		tmp1 := (x0 - x4) << constBits
+		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+		// Odd part.
+		z1, z2, z3, z4 := x7+x1, x5+x3, x7+x3, x5+x1
+		z5 := (z3 + z4) * fix1_175875602
+		tmp0 = x7*fix0_298631336 + z1*-fix0_899976223 + z3*-fix1_961570560 + z5
+		tmp1 = x5*fix2_053119869 + z2*-fix2_562915447 + z4*-fix0_390180644 + z5
+		tmp2 = x3*fix3_072711026 + z2*-fix2_562915447 + z3*-fix1_961570560 + z5
+		tmp3 = x1*fix1_501321110 + z1*-fix0_899976223 + z4*-fix0_390180644 + z5
+		const s, r = constBits - pass1Bits, 1 << (constBits - pass1Bits - 1)
+		ws[c] = int32((tmp10 + tmp3 + r) >> s)
+		ws[56+c] = int32((tmp10 - tmp3 + r) >> s)
+		ws[8+c] = int32((tmp11 + tmp2 + r) >> s)
+		ws[48+c] = int32((tmp11 - tmp2 + r) >> s)
+		ws[16+c] = int32((tmp12 + tmp1 + r) >> s)
+		ws[40+c] = int32((tmp12 - tmp1 + r) >> s)
+		ws[24+c] = int32((tmp13 + tmp0 + r) >> s)
+		ws[32+c] = int32((tmp13 - tmp0 + r) >> s)
 	}
 	// Pass 2: rows, descaled by 8 (the 2-D gain) and the pass-1 bits.
-	for r := range 8 {
-		w := ws[8*r : 8*r+8 : 8*r+8]
-		row := dst[r*stride : r*stride+8 : r*stride+8]
-		if w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0 {
-			v := rangeLimit[descale(w[0], pass1Bits+3)&1023]
-			for x := range row {
-				row[x] = v
-			}
+	for y := range 8 {
+		w := ws[8*y : 8*y+8 : 8*y+8]
+		row := dst[y*stride : y*stride+8 : y*stride+8]
+		x0, x1, x2, x3 := int64(w[0]), int64(w[1]), int64(w[2]), int64(w[3])
+		x4, x5, x6, x7 := int64(w[4]), int64(w[5]), int64(w[6]), int64(w[7])
+		if x1 == 0 && x2 == 0 && x3 == 0 && x4 == 0 && x5 == 0 && x6 == 0 && x7 == 0 {
+			v := rangeLimit[((x0+1<<(pass1Bits+2))>>(pass1Bits+3))&1023]
+			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = v, v, v, v, v, v, v, v
 			continue
 		}
-		out := idct1D(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], constBits+pass1Bits+3)
-		for x := range row {
-			row[x] = rangeLimit[out[x]&1023]
-		}
-	}
-}
-
-// idct1D is one 8-point pass of jpeg_idct_islow on inputs x0..x7, descaling its outputs by
-// 2^shift.
-func idct1D(x0, x1, x2, x3, x4, x5, x6, x7 int32, shift uint) [8]int32 {
-	// Even part: the rotator is sqrt(2)·c(−6).
-	z2, z3 := x2, x6
-	z1 := (z2 + z3) * fix0_541196100
-	tmp2 := z1 + z3*-fix1_847759065
-	tmp3 := z1 + z2*fix0_765366865
-	tmp0 := (x0 + x4) << constBits
-	tmp1 := (x0 - x4) << constBits
-	tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
-	tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-
-	// Odd part.
-	tmp0, tmp1, tmp2, tmp3 = x7, x5, x3, x1
-	z1 = tmp0 + tmp3
-	z2 = tmp1 + tmp2
-	z3 = tmp0 + tmp2
-	z4 := tmp1 + tmp3
-	z5 := (z3 + z4) * fix1_175875602
-	tmp0 *= fix0_298631336
-	tmp1 *= fix2_053119869
-	tmp2 *= fix3_072711026
-	tmp3 *= fix1_501321110
-	z1 *= -fix0_899976223
-	z2 *= -fix2_562915447
-	z3 *= -fix1_961570560
-	z4 *= -fix0_390180644
-	z3 += z5
-	z4 += z5
-	tmp0 += z1 + z3
-	tmp1 += z2 + z4
-	tmp2 += z2 + z3
-	tmp3 += z1 + z4
-
-	return [8]int32{
-		descale(tmp10+tmp3, shift),
-		descale(tmp11+tmp2, shift),
-		descale(tmp12+tmp1, shift),
-		descale(tmp13+tmp0, shift),
-		descale(tmp13-tmp0, shift),
-		descale(tmp12-tmp1, shift),
-		descale(tmp11-tmp2, shift),
-		descale(tmp10-tmp3, shift),
+		z1 := (x2 + x6) * fix0_541196100
+		tmp2 := z1 + x6*-fix1_847759065
+		tmp3 := z1 + x2*fix0_765366865
+		tmp0 := (x0 + x4) << constBits
+		tmp1 := (x0 - x4) << constBits
+		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+		z1, z2, z3, z4 := x7+x1, x5+x3, x7+x3, x5+x1
+		z5 := (z3 + z4) * fix1_175875602
+		tmp0 = x7*fix0_298631336 + z1*-fix0_899976223 + z3*-fix1_961570560 + z5
+		tmp1 = x5*fix2_053119869 + z2*-fix2_562915447 + z4*-fix0_390180644 + z5
+		tmp2 = x3*fix3_072711026 + z2*-fix2_562915447 + z3*-fix1_961570560 + z5
+		tmp3 = x1*fix1_501321110 + z1*-fix0_899976223 + z4*-fix0_390180644 + z5
+		const s, r = constBits + pass1Bits + 3, 1 << (constBits + pass1Bits + 2)
+		row[0] = rangeLimit[((tmp10+tmp3+r)>>s)&1023]
+		row[7] = rangeLimit[((tmp10-tmp3+r)>>s)&1023]
+		row[1] = rangeLimit[((tmp11+tmp2+r)>>s)&1023]
+		row[6] = rangeLimit[((tmp11-tmp2+r)>>s)&1023]
+		row[2] = rangeLimit[((tmp12+tmp1+r)>>s)&1023]
+		row[5] = rangeLimit[((tmp12-tmp1+r)>>s)&1023]
+		row[3] = rangeLimit[((tmp13+tmp0+r)>>s)&1023]
+		row[4] = rangeLimit[((tmp13-tmp0+r)>>s)&1023]
 	}
 }

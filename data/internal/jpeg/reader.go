@@ -97,14 +97,15 @@ type Reader interface {
 // The n least significant bits of a form the unread bits, to be read in MSB to
 // LSB order.
 type bits struct {
-	a uint32 // accumulator.
-	m uint32 // mask. m==1<<(n-1) when n>0, with m==0 when n==0.
+	a uint64 // accumulator (64 bits here, 32 in image/jpeg, for the fast refill).
+	m uint64 // mask. m==1<<(n-1) when n>0, with m==0 when n==0.
 	n int32  // the number of unread bits in a.
 }
 
 type decoder struct {
-	r    io.Reader
-	bits bits
+	buffers *Buffers // pixel memory to reuse, or nil
+	r       io.Reader
+	bits    bits
 	// bytes is a byte buffer, similar to a bufio.Reader, except that it
 	// has to be able to unread more than 1 byte, due to byte stuffing.
 	// Byte stuffing is specified in section F.1.2.3.
@@ -143,7 +144,7 @@ type decoder struct {
 	comp       [maxComponents]component
 	progCoeffs [maxComponents][]block // Saved state between progressive-mode scans.
 	huff       [maxTc + 1][maxTh + 1]huffman
-	quant      [maxTq + 1]block // Quantization tables, in zig-zag order.
+	quant      [maxTq + 1]block // Quantization tables, in natural order (zig-zag in image/jpeg).
 	tmp        [2 * blockSize]byte
 }
 
@@ -446,7 +447,7 @@ loop:
 				return err
 			}
 			for i := range d.quant[tq] {
-				d.quant[tq][i] = int32(d.tmp[i])
+				d.quant[tq][unzig[i]] = int32(d.tmp[i])
 			}
 		case 1:
 			if n < 2*blockSize {
@@ -457,7 +458,7 @@ loop:
 				return err
 			}
 			for i := range d.quant[tq] {
-				d.quant[tq][i] = int32(d.tmp[2*i])<<8 | int32(d.tmp[2*i+1])
+				d.quant[tq][unzig[i]] = int32(d.tmp[2*i])<<8 | int32(d.tmp[2*i+1])
 			}
 		}
 	}
@@ -770,6 +771,57 @@ func (d *decoder) convertToRGB() (image.Image, error) {
 // Decode reads a JPEG image from r and returns it as an [image.Image].
 func Decode(r io.Reader) (image.Image, error) {
 	var d decoder
+	return d.decode(r, false)
+}
+
+// Buffers holds pixel memory that DecodeWith reuses from one image to the next.
+type Buffers struct {
+	pix []byte
+}
+
+// bytes returns n zeroed bytes of b's memory (zeroed as a fresh image is, so that a file
+// missing a scan decodes the same whatever was decoded before).
+func (b *Buffers) bytes(n int) []byte {
+	if b == nil {
+		return make([]byte, n)
+	}
+	if cap(b.pix) < n {
+		b.pix = make([]byte, n)
+	}
+	clear(b.pix[:n])
+	return b.pix[:n:n]
+}
+
+// yCbCr is image.NewYCbCr on b's memory.
+func (b *Buffers) yCbCr(r image.Rectangle, ratio image.YCbCrSubsampleRatio) *image.YCbCr {
+	w, h := r.Dx(), r.Dy()
+	cw, ch := w, h
+	switch ratio {
+	case image.YCbCrSubsampleRatio422:
+		cw = (r.Max.X+1)/2 - r.Min.X/2
+	case image.YCbCrSubsampleRatio420:
+		cw = (r.Max.X+1)/2 - r.Min.X/2
+		ch = (r.Max.Y+1)/2 - r.Min.Y/2
+	case image.YCbCrSubsampleRatio440:
+		ch = (r.Max.Y+1)/2 - r.Min.Y/2
+	case image.YCbCrSubsampleRatio411:
+		cw = (r.Max.X+3)/4 - r.Min.X/4
+	case image.YCbCrSubsampleRatio410:
+		cw = (r.Max.X+3)/4 - r.Min.X/4
+		ch = (r.Max.Y+1)/2 - r.Min.Y/2
+	}
+	pix := b.bytes(w*h + 2*cw*ch)
+	i0, i1 := w*h, w*h+cw*ch
+	return &image.YCbCr{
+		Y: pix[:i0:i0], Cb: pix[i0:i1:i1], Cr: pix[i1:],
+		SubsampleRatio: ratio, YStride: w, CStride: cw, Rect: r,
+	}
+}
+
+// DecodeWith is Decode with the pixels in buf's memory, which the next DecodeWith with the
+// same buf overwrites. A nil buf allocates.
+func DecodeWith(r io.Reader, buf *Buffers) (image.Image, error) {
+	d := decoder{buffers: buf}
 	return d.decode(r, false)
 }
 
