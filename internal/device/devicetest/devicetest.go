@@ -21,9 +21,9 @@ import (
 	"github.com/org/gotl/internal/ref"
 )
 
-// defaultTolerance is the largest accepted |got − want| / max|want| of an output: a few
+// tolerance is the largest accepted |got − want| / max|want| of an output: a few
 // hundred float32 roundings, which covers sums of a few thousand terms.
-const defaultTolerance = 2e-5
+const tolerance = 2e-5
 
 // slack is how many elements each buffer has beyond what the operation uses.
 const slack = 3
@@ -74,8 +74,6 @@ type testCase struct {
 	// run calls the operation on buffers holding the operands, in order, and returns its
 	// scalar results, if any.
 	run func(b device.Backend, buffers []device.Buffer) []float64
-	// tolerance overrides defaultTolerance when not 0.
-	tolerance float64
 }
 
 // result is what a case left in a backend: each buffer whole (slack included) and the
@@ -151,10 +149,6 @@ func firstDifference(a, b result) string {
 
 func compare(t *testing.T, c *testCase, want, got result) {
 	t.Helper()
-	tolerance := c.tolerance
-	if tolerance == 0 {
-		tolerance = defaultTolerance
-	}
 	for i, o := range c.operands {
 		w, g := want.buffers[i], got.buffers[i]
 		if !o.output {
@@ -169,9 +163,9 @@ func compare(t *testing.T, c *testCase, want, got result) {
 				break
 			}
 		}
-		compareOutput(t, fmt.Sprintf("output buffer %d", i), o.holes, w[:o.length], g[:o.length], tolerance)
+		compareOutput(t, fmt.Sprintf("output buffer %d", i), o.holes, w[:o.length], g[:o.length])
 	}
-	compareOutput(t, "scalar result", false, want.scalars, got.scalars, tolerance)
+	compareOutput(t, "scalar result", false, want.scalars, got.scalars)
 }
 
 // firstChange is the first index where two host images differ (NaN equals NaN), or −1.
@@ -185,7 +179,7 @@ func firstChange(before, after []float64) int {
 }
 
 // compareOutput checks got against want relative to max|want|.
-func compareOutput(t *testing.T, name string, holes bool, want, got []float64, tolerance float64) {
+func compareOutput(t *testing.T, name string, holes bool, want, got []float64) {
 	t.Helper()
 	scale := 0.0
 	for _, v := range want {
