@@ -83,6 +83,7 @@ type result struct {
 	scalars []float64
 }
 
+// execute runs c on b in fresh buffers and returns what it left in them.
 func execute(b device.Backend, c *testCase) result {
 	buffers := make([]device.Buffer, len(c.operands))
 	for i, o := range c.operands {
@@ -147,6 +148,8 @@ func firstDifference(a, b result) string {
 	return ""
 }
 
+// compare reports each way in which got, from the backend under test, falls short of
+// want, from the reference, for case c.
 func compare(t *testing.T, c *testCase, want, got result) {
 	t.Helper()
 	for i, o := range c.operands {
