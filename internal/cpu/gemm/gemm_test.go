@@ -389,6 +389,9 @@ func fma32Big(x, y, z float32) float32 {
 // goroutine or several. (A garbage collection may empty the pool of problem structs, so
 // the test takes the best of three runs.)
 func TestSgemmAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	w1, w2 := getWorkspace(mc*kc, kc*nc), getWorkspace(mc*kc, kc*nc)
 	putWorkspace(w1)
