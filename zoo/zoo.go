@@ -2,6 +2,7 @@ package zoo
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -200,6 +201,12 @@ func (s *spec) resolve(cfg Config) (resolved, error) {
 	case cfg.Weights == "imagenet":
 		return r, s.errorf("weights %q: gotl bundles no pretrained weights; download %s (include_top) or %s from %s and convert it with tools/keras2npy.py, then pass the directory or .npz as Weights",
 			cfg.Weights, s.info.WeightFiles[0], s.info.WeightFiles[1], WeightsURL)
+	}
+	if cfg.Weights != "" {
+		// Fail before building (VGG's initialisation alone takes seconds).
+		if _, err := os.Stat(cfg.Weights); err != nil {
+			return r, s.errorf("weights: %w", err)
+		}
 	}
 	r.classes = cfg.Classes
 	if r.classes == 0 {
