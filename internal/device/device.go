@@ -104,7 +104,8 @@ type Backend interface {
 	// SoftmaxBackward writes dx from the softmax output y and dy.
 	SoftmaxBackward(rows, cols int, y, dy, dx Buffer)
 
-	// Axpby computes y = alpha·x + beta·y over n values.
+	// Axpby computes y = alpha·x + beta·y over n values; with beta = 0, y is overwritten
+	// (NaNs in y do not propagate).
 	Axpby(n int, alpha float64, x Buffer, beta float64, y Buffer)
 	// Mul computes z = x·y elementwise over n values; z may alias x or y.
 	Mul(n int, x, y, z Buffer)
@@ -235,7 +236,7 @@ type SGDParams struct {
 // AdamParams: m ← m + (g−m)(1−β1); v ← v + (g²−v)(1−β2);
 // α = lr·sqrt(1−β2ᵗ)/(1−β1ᵗ); θ ← θ − α·m/(sqrt(v)+ε), with t = Step (1-based).
 // With AMSGrad v̂ ← max(v̂, v) and sqrt(v̂) replaces sqrt(v). With WeightDecay > 0 the
-// decoupled decay θ ← θ − lr·wd·θ is applied first (AdamW).
+// decoupled decay θ ← θ − lr·wd·θ is applied first (AdamW). vhat may be nil without AMSGrad.
 type AdamParams struct {
 	LearningRate float64
 	Beta1, Beta2 float64
