@@ -7,9 +7,8 @@ import "golang.org/x/sys/cpu"
 // useAVX2 selects kernelAVX2; without AVX2 and FMA the Go twin runs.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// kernelName names the micro-kernel in use, for benchmarks and test logs.
-var kernelName = map[bool]string{true: "avx2", false: "generic"}[useAVX2]
-
+// kernel computes one mr×nr tile of C, as kernelAVX2 documents, with the assembly when
+// the CPU has AVX2 and FMA and with its Go twin otherwise.
 func kernel(k int, a []float32, rsa, csa int, b []float32, c []float32, ldc int, alpha, beta float32) {
 	if useAVX2 {
 		kernelAVX2(k, a, rsa, csa, b, c, ldc, alpha, beta)

@@ -2,9 +2,7 @@
 
 package gemm
 
-// kernelName names the micro-kernel in use, for benchmarks and test logs.
-const kernelName = "generic"
-
+// kernel computes one mr×nr tile of C, as kernelGeneric documents.
 func kernel(k int, a []float32, rsa, csa int, b []float32, c []float32, ldc int, alpha, beta float32) {
 	kernelGeneric(k, a, rsa, csa, b, c, ldc, alpha, beta)
 }
