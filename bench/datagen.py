@@ -31,19 +31,20 @@ def make_images(root, classes, per_class, seed):
 
 
 def keras_epoch(root, epochs):
+    """Keras's images/s and CPU ms per image over epochs of the training subset."""
     from keras_preprocessing.image import ImageDataGenerator
     gen = ImageDataGenerator(rescale=1 / 255., width_shift_range=0.1, height_shift_range=0.1,
                              zoom_range=0.1, horizontal_flip=True, validation_split=0.3)
     it = gen.flow_from_directory(root, target_size=(224, 224), batch_size=32, subset="training", seed=1)
     n = 0
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for _ in range(epochs):
         for i in range(len(it)):
             x, y = it[i]
             n += len(x)
         it.on_epoch_end()
     s = time.perf_counter() - t
-    return n / s
+    return n / s, 1000 * (time.process_time() - c) / n
 
 
 def main():
@@ -63,26 +64,31 @@ def main():
         for f in files:
             with open(os.path.join(root, f), "rb") as fh:
                 fh.read()
-    keras, gotl = [], []
+    keras, gotl, kcpu, gcpu = [], [], [], []
     devnull = open(os.devnull, "w")
     for r in range(a.rounds):
         stdout, sys.stdout = sys.stdout, devnull  # Keras prints "Found ..."
         try:
-            keras.append(keras_epoch(a.dir, a.epochs))
+            rate, cpu = keras_epoch(a.dir, a.epochs)
         finally:
             sys.stdout = stdout
-        out = subprocess.run([a.gotl, "-dir", a.dir, "-epochs", str(a.epochs)], check=True,
-                             capture_output=True, text=True).stdout
-        gotl.append(json.loads(out)["images_per_second"])
-        print("round %d: keras %7.1f img/s   gotl %7.1f img/s   ratio %5.2f" % (r + 1, keras[-1], gotl[-1], gotl[-1] / keras[-1]))
+        keras.append(rate)
+        kcpu.append(cpu)
+        out = json.loads(subprocess.run([a.gotl, "-dir", a.dir, "-epochs", str(a.epochs)], check=True,
+                                        capture_output=True, text=True).stdout)
+        gotl.append(out["images_per_second"])
+        gcpu.append(out["cpu_ms_per_image"])
+        print("round %d: keras %6.1f img/s (%5.2f ms CPU/img)   gotl %6.1f img/s (%5.2f ms CPU/img)   ratio %5.2f" % (
+            r + 1, keras[-1], kcpu[-1], gotl[-1], gcpu[-1], gotl[-1] / keras[-1]), flush=True)
     mk, mg = statistics.median(keras), statistics.median(gotl)
     print()
-    print("| 224×224, scene augmentation, batch 32, %d training images × %d epoch(s) | images/s (median of %d) | min – max |" % (
+    print("| 224×224, scene augmentation, batch 32, %d training images × %d epoch(s) | images/s (median of %d) | min – max | CPU ms/image (median) |" % (
         int(round(a.classes * a.per_class - a.classes * int(0.3 * a.per_class))), a.epochs, a.rounds))
-    print("|---|---|---|")
-    print("| Keras ImageDataGenerator (keras_preprocessing, 1 thread) | %.1f | %.1f – %.1f |" % (mk, min(keras), max(keras)))
-    print("| gotl data.FlowFromDirectory (GOMAXPROCS=%s) | %.1f | %.1f – %.1f |" % (os.environ.get("GOMAXPROCS", "all"), mg, min(gotl), max(gotl)))
-    print("| ratio gotl / Keras (medians) | %.2f× | |" % (mg / mk))
+    print("|---|---|---|---|")
+    print("| Keras ImageDataGenerator (keras_preprocessing, 1 thread) | %.1f | %.1f – %.1f | %.2f |" % (mk, min(keras), max(keras), statistics.median(kcpu)))
+    print("| gotl data.FlowFromDirectory (GOMAXPROCS=%s) | %.1f | %.1f – %.1f | %.2f |" % (os.environ.get("GOMAXPROCS", "all"), mg, min(gotl), max(gotl), statistics.median(gcpu)))
+    print("| ratio gotl / Keras (medians) | %.2f× | | %.2f× less CPU |" % (mg / mk, statistics.median(kcpu) / statistics.median(gcpu)))
+    print("load average at the end: %.1f %.1f %.1f" % os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -398,3 +398,33 @@ func TestPixelLimitBeforeDecoding(t *testing.T) {
 		t.Errorf("at the limit: %v", err)
 	}
 }
+
+// TestWebP: webp files are listed by default (not by Keras) and decode, lossy and lossless.
+func TestWebP(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"lossy.webp", "lossless-alpha.webp"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "keras", "pixels", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "k"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, "k"), name, b)
+	}
+	it, err := (&ImageDataGenerator{}).FlowFromDirectory(dir, FlowConfig{TargetSize: [2]int{6, 5}, ColorMode: ColorRGBA, NoShuffle: true, Log: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := it.Batch(context.Background(), 0)
+	if err != nil || b.Size() != 2 {
+		t.Fatalf("batch: %v", err)
+	}
+	x := b.X[0].Data().([]float32)
+	if x[3] != 128 || x[6*5*4+3] != 255 { // lossless-alpha.webp (first, sorted) has alpha 128
+		t.Errorf("alpha %v, %v", x[3], x[6*5*4+3])
+	}
+	if _, err := (&ImageDataGenerator{}).FlowFromDirectory(dir, FlowConfig{Extensions: KerasExtensions, Log: io.Discard}); err == nil {
+		t.Error("KerasExtensions listed webp files")
+	}
+}

@@ -9,6 +9,33 @@
 //     dataset-fashion-mnist package (DefaultFashionMNISTDir).
 //   - NewArrayDataset: model.fit(x, y, batch_size, shuffle) over in-memory tensors; Split
 //     (x[from:to] without copying) and OneHot (to_categorical) prepare them.
+//   - ImageDataGenerator: Keras's ImageDataGenerator (keras_preprocessing 1.1, as in TF 2.3–2.8)
+//     with FlowFromDirectory (DirectoryIterator) and Flow (ArrayIterator).
+//
+// # Images, exactly as Keras
+//
+// FlowFromDirectory lists, splits, decodes, resizes and augments as Keras does, and the
+// tests hold it to Keras's own output (testdata/keras): the file list, class indices, subsets
+// and labels are identical; decoded and resized pixels are identical (JPEG too: a fork of
+// image/jpeg with libjpeg's IDCT, and libjpeg's chroma upsampling and colour conversion, see
+// internal/jpeg and ycbcr.go); the affine step is scipy's affine_transform(order=1) computed
+// in the same float64 order, and brightness goes through PIL's byte image as in Keras. Only the
+// random draws differ: they come from a PCG generator seeded by (seed, epoch, image index),
+// not NumPy's global stream. The pipeline per image is: decode → colour mode → PIL resize
+// (nearest: a gather of the needed pixels only) → one resampling pass for the affine
+// transform with the flips folded in → channel shift, brightness → PreprocessingFunction →
+// Rescale.
+//
+// Departures from Keras, each a fix for a known pitfall (KERAS.md §9.3–9.5, 9.10, 9.13):
+// the validation subset is not augmented unless AugmentValidation; RandomSplit offers a
+// seeded random per-class split; ForPredict iterates in file order without augmentation and
+// Order exposes the order of any epoch; work runs in parallel goroutines (FlowConfig.Workers)
+// with bounded prefetch, and batches do not depend on the number of workers; images are
+// refused above FlowConfig.MaxPixels before decoding; an empty class folder is an error
+// (AllowEmptyClasses restores Keras's silence); corrupt files are errors naming the file, or
+// counted skips with SkipInvalid; webp is accepted besides Keras's extensions (KerasExtensions
+// gives Keras's list). Not implemented: featurewise normalisation and ZCA (they need fit),
+// interpolation_order other than 1, save_to_dir, flow_from_dataframe.
 //
 // # Layout
 //
