@@ -2,7 +2,9 @@ package zoo_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,7 +95,51 @@ func TestArchitecture(t *testing.T) {
 				t.Errorf("reference totals %+v disagree with the published %+v", a.Totals, p)
 			}
 			checkTotals(t, m, p.layers, p.total, p.trainable)
+			checkLayerList(t, m)
 		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite ../tools/zoo_layers/*.json")
+
+// checkLayerList compares zoo.Layers of a model with the top at the default size with the
+// list tools/keras2npy.py uses (tools/zoo_layers/<model>.json); -update rewrites it.
+func checkLayerList(t *testing.T, m *nn.Model) {
+	t.Helper()
+	list, err := zoo.Layers(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := list.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "tools", "zoo_layers", m.Name()+".json")
+	if *update {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, want) {
+		t.Errorf("%s is out of date; rerun with -update", path)
+	}
+	var back zoo.LayerList
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	top := 0
+	for _, l := range back.Layers {
+		if l.Top {
+			top++
+		}
+	}
+	wantTop := map[bool]int{false: 1, true: 3}[strings.HasPrefix(m.Name(), "vgg")]
+	if back.Format != zoo.LayerListFormat || !back.IncludeTop || back.Classes != 1000 || top != wantTop {
+		t.Errorf("layer list: format %q, include_top %v, classes %d, %d top layers (want %d)", back.Format, back.IncludeTop, back.Classes, top, wantTop)
 	}
 }
 
@@ -296,12 +342,12 @@ func TestDefaultInputShape(t *testing.T) {
 	if !strings.Contains(m.Summary(), "input_1 (InputLayer)            [(None, None, None,  0") { // cut at the column, as Keras ≤ 2.6
 		t.Errorf("Summary does not show the unknown input size:\n%s", m.Summary()[:600])
 	}
-	m, err = zoo.InceptionResNetV2(zoo.Config{IncludeTop: true, Classes: 3})
+	m, err = zoo.ResNet50(zoo.Config{IncludeTop: true, Classes: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := m.Inputs()[0].Shape(); !s.Equal(nn.Shape{299, 299, 3}) {
-		t.Errorf("input shape %v, want (299, 299, 3)", s)
+	if s := m.Inputs()[0].Shape(); !s.Equal(nn.Shape{224, 224, 3}) {
+		t.Errorf("input shape %v, want (224, 224, 3)", s)
 	}
 	if s := m.Outputs()[0].Shape(); !s.Equal(nn.Shape{3}) {
 		t.Errorf("output shape %v, want (3)", s)
