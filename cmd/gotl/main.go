@@ -2,11 +2,13 @@
 //
 //	gotl summary -config model.json
 //	gotl predict -config model.json -weights DIR|FILE.npz -input x.npy -output y.npy [-batch N]
+//	gotl summary|predict|layers -model NAME ...    (a keras.applications model, see zoo.go)
 //
 // summary prints a Keras model's summary; predict runs a Keras model (its model.to_json()
 // plus weights in gotl's layout, see tools/keras2npy.py) on an NHWC float32 .npy input and
-// writes the float32 output. The exit status is 0 on success, 1 on an error (printed to
-// stderr) and 2 on a usage error.
+// writes the float32 output; layers prints a zoo model's layers with variables as JSON.
+// The exit status is 0 on success, 1 on an error (printed to stderr) and 2 on a usage
+// error.
 package main
 
 import (
@@ -31,6 +33,9 @@ func main() {
 const usage = `usage:
   gotl summary -config model.json
   gotl predict -config model.json -weights DIR|FILE.npz -input x.npy -output y.npy [-batch N]
+  gotl summary -model NAME [-include-top] [-pooling avg|max] [-classes N] [-input-shape H,W,C]
+  gotl predict -model NAME [...] -weights DIR|FILE.npz -input x.npy -output y.npy [-batch N] [-preprocess] [-decode K]
+  gotl layers -model NAME [...]
 `
 
 // errUsage marks errors in the command line (exit status 2).
@@ -44,9 +49,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "summary":
-		err = summary(args[1:], stdout, stderr)
+		if zooArgs(args[1:]) {
+			err = zooSummary(args[1:], stdout, stderr)
+		} else {
+			err = summary(args[1:], stdout, stderr)
+		}
 	case "predict":
-		err = predict(ctx, args[1:], stdout, stderr)
+		if zooArgs(args[1:]) {
+			err = zooPredict(ctx, args[1:], stdout, stderr)
+		} else {
+			err = predict(ctx, args[1:], stdout, stderr)
+		}
+	case "layers":
+		err = zooLayers(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
