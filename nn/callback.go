@@ -91,6 +91,8 @@ type Training struct {
 	StopTraining bool
 	// Epoch is the current epoch (0-based).
 	Epoch int
+
+	ckpt fitState // checkpoint bookkeeping (checkpoint.go)
 }
 
 // Callback hooks into Fit (Keras's callbacks). Embed CallbackBase to implement only some

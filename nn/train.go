@@ -116,6 +116,14 @@ type FitConfig struct {
 	Verbose Verbosity
 	// Output receives the progress bar and callback messages (default os.Stdout).
 	Output io.Writer
+	// Resume names a checkpoint (see checkpoint.go; ModelCheckpoint writes them) to go on
+	// from: before the first epoch Fit restores the weights, the optimizer's state, the
+	// dropout stream and the callbacks' state, and starts where the checkpoint says
+	// (InitialEpoch must then be 0 or that epoch). Keep the model, datasets, seeds, optimizer
+	// and callbacks of the run that wrote it, and the result is that run's, bit for bit on
+	// the CPU. To start a new phase from a checkpoint's weights (fine-tuning with a new
+	// optimizer), use LoadWeights instead.
+	Resume string
 }
 
 // Fit trains the model (Keras's fit). It stops early when ctx is cancelled, after the
@@ -171,16 +179,36 @@ func (m *Model) Fit(ctx context.Context, train Dataset, cfg FitConfig) (*History
 			keys = append(keys, "val_"+k)
 		}
 	}
-	t := &Training{Model: m, Epochs: epochs, InitialEpoch: cfg.InitialEpoch, Steps: steps, Verbose: cfg.Verbose, Out: out, LogKeys: keys}
+	initial := cfg.InitialEpoch
+	var resumed *resumePoint
+	if cfg.Resume != "" {
+		if resumed, err = m.resume(cfg.Resume, cfg.InitialEpoch, epochs, steps); err != nil {
+			return nil, err
+		}
+		initial = resumed.epoch
+	}
+	t := &Training{Model: m, Epochs: epochs, InitialEpoch: initial, Steps: steps, Verbose: cfg.Verbose, Out: out, LogKeys: keys}
+	t.beginFit(callbacks)
 	m.planBackward(m.noInputGrads())
 	for _, cb := range callbacks {
 		if err := cb.OnTrainBegin(t); err != nil {
 			return history, err
 		}
 	}
-	ctxTrain := &Context{Training: true, rng: m.rng}
-	for epoch := cfg.InitialEpoch; epoch < epochs && !t.StopTraining; epoch++ {
+	if resumed != nil {
+		if err := resumed.restoreCallbacks(t); err != nil {
+			return history, err
+		}
+	}
+	ctxTrain := &Context{Training: true}
+	for epoch := initial; epoch < epochs && !t.StopTraining; epoch++ {
 		t.Epoch = epoch
+		// Fit's dropout stream is a function of the seed and the epoch (checkpoint.go).
+		ctxTrain.rng = t.beginEpoch(epoch, resumed)
+		firstStep := 0
+		if resumed != nil && epoch == resumed.epoch {
+			firstStep = resumed.step
+		}
 		if s, ok := train.(EpochSetter); ok {
 			s.SetEpoch(epoch)
 		}
@@ -193,7 +221,7 @@ func (m *Model) Fit(ctx context.Context, train Dataset, cfg FitConfig) (*History
 				return history, err
 			}
 		}
-		for step := 0; step < steps; step++ {
+		for step := firstStep; step < steps; step++ {
 			if err := ctx.Err(); err != nil {
 				return history, err
 			}
@@ -221,6 +249,11 @@ func (m *Model) Fit(ctx context.Context, train Dataset, cfg FitConfig) (*History
 			if t.StopTraining {
 				break
 			}
+			if step+1 < steps {
+				if err := t.flushCheckpoints(epoch, step+1); err != nil {
+					return history, err
+				}
+			}
 		}
 		logs := m.logs("", lossSum/max(lossCount, 1))
 		if cfg.Validation != nil && (epoch+1)%freq == 0 {
@@ -240,6 +273,9 @@ func (m *Model) Fit(ctx context.Context, train Dataset, cfg FitConfig) (*History
 			if err := cb.OnEpochEnd(t, epoch, logs); err != nil {
 				return history, err
 			}
+		}
+		if err := t.flushCheckpoints(epoch+1, 0); err != nil {
+			return history, err
 		}
 	}
 	for _, cb := range callbacks {
