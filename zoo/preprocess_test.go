@@ -9,6 +9,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/org/gotl/data"
 	"github.com/org/gotl/internal/npy"
 	"github.com/org/gotl/layers"
 	"github.com/org/gotl/nn"
@@ -145,8 +146,10 @@ func TestModelsCarryPreprocessing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// As the data pipeline applies it (Keras: preprocessing_function before rescale).
+		gen := data.ImageDataGenerator{PreprocessingFunction: f}
 		img := []float32{10, 20, 30}
-		f(img, 1, 1, 3)
+		gen.Standardize(img, 1, 1, 3)
 		if img[0] != 30-float32(103.939) {
 			t.Errorf("PreprocessFunc(%s) is not caffe: %v", m.Name(), img)
 		}
