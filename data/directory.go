@@ -422,16 +422,20 @@ func (it *DirectoryIterator) dropInvalidHeaders() {
 }
 
 func (it *DirectoryIterator) newPipeline(shuffle, augment bool) *pipeline {
+	// The closures capture copies, never it: see stopWhenUnreachable.
 	c := it.cfg
+	gen := it.gen
+	dir, filenames := it.dir, it.filenames
+	path := func(s int) string { return filepath.Join(dir, filepath.FromSlash(filenames[s])) }
 	p := &pipeline{
 		n: len(it.filenames), batchSize: c.BatchSize,
 		h: c.TargetSize[0], w: c.TargetSize[1], c: c.ColorMode.Channels(),
-		gen: &it.gen, augment: augment, shuffle: shuffle, seed: c.Seed,
+		gen: &gen, augment: augment, shuffle: shuffle, seed: c.Seed,
 		workers: c.Workers, prefetch: c.Prefetch, skipInvalid: c.SkipInvalid, log: c.Log,
-		describe: func(s int) string { return fmt.Sprintf("%q", it.Filepath(s)) },
+		describe: func(s int) string { return fmt.Sprintf("%q", path(s)) },
 	}
 	p.load = func(s int, dst []float32, sc *scratch) error {
-		return loadImage(it.Filepath(s), dst, p.h, p.w, c.ColorMode, c.Interpolation, c.MaxPixels, sc)
+		return loadImage(path(s), dst, p.h, p.w, c.ColorMode, c.Interpolation, c.MaxPixels, sc)
 	}
 	k := len(it.classNames)
 	classes := it.classes

@@ -12,9 +12,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/org/gotl/nn"
 )
@@ -427,4 +429,39 @@ func TestWebP(t *testing.T) {
 	if _, err := (&ImageDataGenerator{}).FlowFromDirectory(dir, FlowConfig{Extensions: KerasExtensions, Log: io.Discard}); err == nil {
 		t.Error("KerasExtensions listed webp files")
 	}
+}
+
+// TestWorkersStopWhenUnreachable: an iterator that is dropped without Close does not leak its
+// worker goroutines.
+func TestWorkersStopWhenUnreachable(t *testing.T) {
+	dir := smallTree(t, 2, 3)
+	base := runtime.NumGoroutine()
+	func() {
+		it, err := sceneGenerator().FlowFromDirectory(dir, FlowConfig{TargetSize: [2]int{8, 8}, Workers: 6, Log: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := it.Batch(context.Background(), 0); err != nil {
+			t.Fatal(err)
+		}
+		x := newDense(make([]float32, 4*2*2*1), 4, 2, 2, 1)
+		a, err := (&ImageDataGenerator{}).Flow(x, nil, FlowConfig{Workers: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Batch(context.Background(), 0); err != nil {
+			t.Fatal(err)
+		}
+		if n := runtime.NumGoroutine(); n < base+11 {
+			t.Fatalf("%d goroutines, want at least %d", n, base+11)
+		}
+	}()
+	for range 100 {
+		runtime.GC()
+		if runtime.NumGoroutine() <= base {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines left, %d before", runtime.NumGoroutine(), base)
 }

@@ -37,7 +37,8 @@ func (g *ImageDataGenerator) Flow(x, y *tensor.Dense, cfg FlowConfig) (*ArrayIte
 	if err != nil {
 		return nil, fmt.Errorf("data: Flow: %w", err)
 	}
-	it := &ArrayIterator{gen: *g}
+	it := &ArrayIterator{}
+	gen := *g
 	n := xs[0]
 	var yd []float32
 	var yRow int
@@ -71,7 +72,7 @@ func (g *ImageDataGenerator) Flow(x, y *tensor.Dense, cfg FlowConfig) (*ArrayIte
 	imageLen := xs[1] * xs[2] * xs[3]
 	p := &pipeline{
 		n: hi - lo, batchSize: c.BatchSize, h: xs[1], w: xs[2], c: xs[3],
-		gen: &it.gen, augment: g.augments() && (c.Subset != SubsetValidation || g.AugmentValidation),
+		gen: &gen, augment: g.augments() && (c.Subset != SubsetValidation || g.AugmentValidation),
 		shuffle: !c.NoShuffle, seed: c.Seed, workers: c.Workers, prefetch: c.Prefetch, log: c.Log,
 		describe: func(s int) string { return describeIndex(lo + s) },
 	}

@@ -19,9 +19,9 @@ import (
 // batches do not depend on the number of workers or on timing.
 type pipeline struct {
 	n, batchSize, batches int
-	h, w, c               int // image shape
-	imageLen              int // h·w·c
-	gen                   *ImageDataGenerator
+	h, w, c               int                 // image shape
+	imageLen              int                 // h·w·c
+	gen                   *ImageDataGenerator // a copy owned by the pipeline
 	augment               bool
 	shuffle               bool
 	seed                  uint64
@@ -132,6 +132,7 @@ func (p *pipeline) stop() {
 }
 
 // stopWhenUnreachable stops p's workers once owner, the iterator holding p, is garbage.
+// Nothing reachable from p may point back to owner, or the cleanup never runs.
 func stopWhenUnreachable[T any](owner *T, p *pipeline) {
 	runtime.AddCleanup(owner, func(p *pipeline) { p.stop() }, p)
 }
