@@ -167,8 +167,8 @@ func (d *decoder) processSOS(n int) error {
 		dc [maxComponents]int32
 		// bx and by are the location of the current block, in units of 8x8
 		// blocks: the third block in the first row has (bx, by) = (2, 0).
-		bx, by     int
-		blockCount int
+		bx, by         int
+		countX, countY int
 	)
 	for my := 0; my < myy; my++ {
 		for mx := 0; mx < mxx; mx++ {
@@ -176,7 +176,12 @@ func (d *decoder) processSOS(n int) error {
 				compIndex := scan[i].compIndex
 				hi := d.comp[compIndex].h
 				vi := d.comp[compIndex].v
+				jx, jy := 0, 0 // j%hi and j/hi, kept without dividing (IDIV is slow)
 				for j := 0; j < hi*vi; j++ {
+					cx, cy := jx, jy
+					if jx++; jx == hi {
+						jx, jy = 0, jy+1
+					}
 					// The blocks are traversed one MCU at a time. For 4:2:0 chroma
 					// subsampling, there are four Y 8x8 blocks in every 16x16 MCU.
 					//
@@ -203,13 +208,14 @@ func (d *decoder) processSOS(n int) error {
 					//	0 1 2
 					//	3 4 5
 					if nComp != 1 {
-						bx = hi*mx + j%hi
-						by = vi*my + j/hi
+						bx = hi*mx + cx
+						by = vi*my + cy
 					} else {
-						q := mxx * hi
-						bx = blockCount % q
-						by = blockCount / q
-						blockCount++
+						// blockCount % q and blockCount / q, kept without dividing.
+						bx, by = countX, countY
+						if countX++; countX == mxx*hi {
+							countX, countY = 0, countY+1
+						}
 						if bx*8 >= d.width || by*8 >= d.height {
 							continue
 						}
