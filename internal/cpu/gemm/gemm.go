@@ -35,6 +35,11 @@ const (
 	parallelWork = 64 * 1024
 )
 
+// partRows is the least height of the parts of C that goroutines claim when splitting by
+// rows: each packs all of B, and packing an element costs about as much as 16 multiply-adds,
+// so 1024 rows keep the copies of B within 2% of the work.
+const partRows = 1024
+
 // sharedA is the most elements of A that goroutines splitting C by columns read in
 // common: 4 MiB, an eighth of L3.
 const sharedA = 1 << 20
@@ -187,7 +192,18 @@ func sgemmBlocked(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 		p.run(0, units)
 		return
 	}
-	Parallel(units, p.run)
+	// Up to 4 parts per goroutine balance the load when the CPU is shared, as long as
+	// each part repays what it packs: split by rows, every part packs all of B, so parts
+	// are kept at least partRows high; split by columns, parts pack only their own panels
+	// of B, but each packs A when A is packed.
+	parts := workers
+	switch {
+	case p.byRows:
+		parts = m / partRows
+	case !p.packA:
+		parts = panels
+	}
+	parallelParts(units, min(max(parts, workers), 4*workers), p.run)
 }
 
 // computeUnits computes strips [lo, hi) or panels [lo, hi) of C, as p.byRows says.

@@ -22,15 +22,19 @@ import (
 // claimed yet, so a call is never much slower than fn(0, n) on one goroutine, but it only
 // gains when each range holds tens of microseconds of work.
 func Parallel(n int, fn func(lo, hi int)) {
-	if n <= 0 {
+	parallelParts(n, runtime.GOMAXPROCS(0), fn)
+}
+
+// parallelParts is Parallel with the number of ranges chosen by the caller: more ranges
+// than goroutines let a goroutine that gets less of the CPU (other work on the machine,
+// other goroutines of the program) hold up the call by one range at most.
+func parallelParts(n, parts int, fn func(lo, hi int)) {
+	parts = min(n, parts)
+	if parts <= 0 {
 		return
 	}
-	parts := min(n, runtime.GOMAXPROCS(0))
-	if parts == 1 {
-		fn(0, n)
-		return
-	}
-	if !workers.owner.TryLock() {
+	helpers := min(parts, runtime.GOMAXPROCS(0)) - 1
+	if helpers == 0 || !workers.owner.TryLock() {
 		for i := range parts {
 			lo, hi := partRange(n, parts, i)
 			fn(lo, hi)
@@ -38,7 +42,7 @@ func Parallel(n int, fn func(lo, hi int)) {
 		return
 	}
 	defer workers.owner.Unlock()
-	workers.run(n, parts, fn)
+	workers.run(n, parts, helpers, fn)
 }
 
 // partRange is the i-th of parts near-equal contiguous ranges of [0, n).
@@ -67,10 +71,11 @@ type pool struct {
 
 var workers pool
 
-// run executes one job: parts ranges claimed dynamically by the caller and parts-1 workers,
-// so that a worker slow to wake costs only the ranges the others have not yet claimed.
-func (p *pool) run(n, parts int, fn func(lo, hi int)) {
-	for len(p.wake) < parts-1 {
+// run executes one job: parts ranges claimed dynamically by the caller and helpers
+// workers, so that a worker slow to wake costs only the ranges the others have not yet
+// claimed.
+func (p *pool) run(n, parts, helpers int, fn func(lo, hi int)) {
+	for len(p.wake) < helpers {
 		wake := make(chan struct{}, 1)
 		p.wake = append(p.wake, wake)
 		go p.worker(wake)
@@ -78,8 +83,8 @@ func (p *pool) run(n, parts int, fn func(lo, hi int)) {
 	p.fn, p.n, p.parts = fn, n, parts
 	p.next.Store(0)
 	p.panicked.Store(nil)
-	p.done.Add(parts - 1)
-	for _, wake := range p.wake[:parts-1] {
+	p.done.Add(helpers)
+	for _, wake := range p.wake[:helpers] {
 		wake <- struct{}{}
 	}
 	func() {

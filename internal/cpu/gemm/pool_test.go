@@ -75,3 +75,28 @@ func TestParallelPanic(t *testing.T) {
 		t.Fatalf("pool broken after a panic: ran %d of 2", n.Load())
 	}
 }
+
+// TestParallelParts: more ranges than goroutines, each run once.
+func TestParallelParts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, parts := range []int{1, 3, 8} {
+		for _, n := range []int{0, 2, 7, 100} {
+			hits := make([]atomic.Int32, n)
+			var ranges atomic.Int32
+			parallelParts(n, parts, func(lo, hi int) {
+				ranges.Add(1)
+				for i := lo; i < hi; i++ {
+					hits[i].Add(1)
+				}
+			})
+			for i := range hits {
+				if h := hits[i].Load(); h != 1 {
+					t.Fatalf("parts=%d n=%d: index %d run %d times", parts, n, i, h)
+				}
+			}
+			if want := min(n, parts); int(ranges.Load()) != want {
+				t.Fatalf("parts=%d n=%d: %d ranges, want %d", parts, n, ranges.Load(), want)
+			}
+		}
+	}
+}
