@@ -23,11 +23,16 @@ type ExponentialDecay struct {
 }
 
 func (s ExponentialDecay) LearningRate(step int64) float64 {
-	p := float64(step) / float64(s.DecaySteps)
-	if s.Staircase {
+	return s.InitialLearningRate * math.Pow(s.DecayRate, progress(step, s.DecaySteps, s.Staircase))
+}
+
+// progress is step/decaySteps, floored when staircase.
+func progress(step, decaySteps int64, staircase bool) float64 {
+	p := float64(step) / float64(decaySteps)
+	if staircase {
 		p = math.Floor(p)
 	}
-	return s.InitialLearningRate * math.Pow(s.DecayRate, p)
+	return p
 }
 
 func (s ExponentialDecay) Validate() error {
@@ -46,11 +51,7 @@ type InverseTimeDecay struct {
 }
 
 func (s InverseTimeDecay) LearningRate(step int64) float64 {
-	p := float64(step) / float64(s.DecaySteps)
-	if s.Staircase {
-		p = math.Floor(p)
-	}
-	return s.InitialLearningRate / (1 + s.DecayRate*p)
+	return s.InitialLearningRate / (1 + s.DecayRate*progress(step, s.DecaySteps, s.Staircase))
 }
 
 func (s InverseTimeDecay) Validate() error {
