@@ -1,7 +1,10 @@
 package cpu
 
 import (
+	"math"
+
 	"github.com/org/gotl/internal/cpu/gemm"
+	"github.com/org/gotl/internal/cpu/vec"
 	"github.com/org/gotl/internal/device"
 	"github.com/org/gotl/internal/ref"
 )
@@ -79,24 +82,64 @@ func (Backend) Gemm(transA, transB bool, m, n, k int, alpha float64, a device.Bu
 	gemm.Sgemm(transA, transB, m, n, k, float32(alpha), Slice(a), lda, Slice(b), ldb, float32(beta), Slice(c), ldc)
 }
 
-func (Backend) BiasAdd(y, bias device.Buffer, rows, cols int) {
-	ys, biases := Slice(y), Slice(bias)
-	forEachChunk(rows, grain(cols), func(lo, hi int) {
-		ref.BiasAdd(ys[lo*cols:hi*cols], biases, hi-lo, cols)
-	})
+// Operations on the rows of (rows × cols) matrices run on chunks of whole rows; their
+// arguments are gathered in a struct per kind of operation, as forEachChunk needs.
+
+// biasArgs: y = x + bias per row, then ReLU when relu is set.
+type biasArgs struct {
+	cols       int
+	x, bias, y []float32
+	relu       bool
 }
 
-func (Backend) BiasGrad(db, dy device.Buffer, rows, cols int) {
-	dbs, dys := Slice(db), Slice(dy)
-	forEachChunk(cols, columnChunk(rows), func(lo, hi int) {
-		ref.BiasGrad(dbs, dys, rows, cols, lo, hi)
-	})
+func addBias(a *biasArgs, lo, hi int) {
+	vec.AddBias(hi-lo, a.cols, a.x[lo*a.cols:], a.bias, a.y[lo*a.cols:], a.relu)
+}
+
+func (Backend) BiasAdd(y, bias device.Buffer, rows, cols int) {
+	ys := Slice(y)
+	forEachChunk(rows, grain(cols), biasArgs{cols: cols, x: ys, bias: Slice(bias), y: ys}, addBias)
+}
+
+// Reductions over the rows of (rows × cols) matrices run on blocks of columns, each
+// column summed in float64 in an order fixed by the shape.
+
+// columnsArgs: per-column sums over the rows of x (and dy), the centre mean where needed.
+type columnsArgs struct {
+	rows, cols   int
+	x, dy        []float32
+	mean         []float64
+	sums, second []float64
+}
+
+func sumColumns(a *columnsArgs, lo, hi int) {
+	vec.SumColumns(a.rows, hi-lo, a.cols, a.x[lo:], a.sums[lo:hi])
+}
+
+func squaredDeviations(a *columnsArgs, lo, hi int) {
+	vec.SquaredDeviations(a.rows, hi-lo, a.cols, a.x[lo:], a.mean[lo:hi], a.second[lo:hi])
+}
+
+func sumProducts(a *columnsArgs, lo, hi int) {
+	vec.SumProducts(a.rows, hi-lo, a.cols, a.x[lo:], a.dy[lo:], a.mean[lo:hi], a.sums[lo:hi], a.second[lo:hi])
 }
 
 // columnChunk is the chunk of a reduction over rows split by columns: whole 64-byte cache
-// lines of float32, and enough rows·columns to be worth a goroutine.
+// lines of float32 (and whole vectors of the assembly), and enough rows·columns to be
+// worth a goroutine.
 func columnChunk(rows int) int {
 	return (grain(rows) + 15) / 16 * 16
+}
+
+func (Backend) BiasGrad(db, dy device.Buffer, rows, cols int) {
+	sums := float64Scratch.get(cols)
+	defer float64Scratch.put(sums)
+	clear(*sums)
+	forEachChunk(cols, columnChunk(rows), columnsArgs{rows: rows, cols: cols, x: Slice(dy), sums: *sums}, sumColumns)
+	dbs := Slice(db)
+	for j, s := range *sums {
+		dbs[j] = float32(s)
+	}
 }
 
 func (Backend) Conv2D(p *device.Conv2DParams, x, w, y device.Buffer) {
@@ -111,189 +154,393 @@ func (Backend) Conv2DBackwardFilter(p *device.Conv2DParams, x, dy, dw device.Buf
 	conv2DBackwardFilter(p, Slice(x), Slice(dy), Slice(dw))
 }
 
-// Pooling runs ref's kernels on chunks of whole images.
+// Pooling runs on chunks of whole images.
+
+type poolArgs struct {
+	p            device.Pool2DParams
+	x, y, dy, dx []float32
+}
 
 func (Backend) Pool2D(p *device.Pool2DParams, x, y device.Buffer) {
-	xs, ys := Slice(x), Slice(y)
-	inLen, outLen := p.H*p.W*p.C, p.OutH*p.OutW*p.C
-	forEachChunk(p.N, grain(outLen*p.KH*p.KW), func(lo, hi int) {
-		chunk := *p
-		chunk.N = hi - lo
-		ref.Pool2D(&chunk, xs[lo*inLen:hi*inLen], ys[lo*outLen:hi*outLen])
-	})
+	forEachChunk(p.N, grain(p.OutH*p.OutW*p.C*p.KH*p.KW), poolArgs{p: *p, x: Slice(x), y: Slice(y)}, pool2D)
 }
 
 func (Backend) Pool2DBackward(p *device.Pool2DParams, x, y, dy, dx device.Buffer) {
-	xs, ys, dys, dxs := Slice(x), Slice(y), Slice(dy), Slice(dx)
+	forEachChunk(p.N, grain(p.OutH*p.OutW*p.C*p.KH*p.KW), poolArgs{p: *p, x: Slice(x), y: Slice(y), dy: Slice(dy), dx: Slice(dx)}, pool2DBackward)
+}
+
+// pool2D pools images [lo, hi). Max pooling keeps each channel's running maximum over the
+// window's cells with vec.MaxInto, in ref.Pool2D's order, so the result is ref's; average
+// pooling is ref's.
+func pool2D(a *poolArgs, lo, hi int) {
+	p := &a.p
+	if p.Mode != device.MaxPool {
+		inLen, outLen := p.H*p.W*p.C, p.OutH*p.OutW*p.C
+		images := *p
+		images.N = hi - lo
+		ref.Pool2D(&images, a.x[lo*inLen:hi*inLen], a.y[lo*outLen:hi*outLen])
+		return
+	}
+	for n := lo; n < hi; n++ {
+		for oy := range p.OutH {
+			ky0, ky1 := ref.WindowTaps(oy, p.StrideH, 1, p.PadTop, p.KH, p.H)
+			for ox := range p.OutW {
+				kx0, kx1 := ref.WindowTaps(ox, p.StrideW, 1, p.PadLeft, p.KW, p.W)
+				yRow := a.y[((n*p.OutH+oy)*p.OutW+ox)*p.C:][:p.C]
+				if ky0 == ky1 || kx0 == kx1 {
+					clear(yRow)
+					continue
+				}
+				for ky := ky0; ky < ky1; ky++ {
+					// The input pixel of tap (ky, 0), which may lie left of the image.
+					pixel := (n*p.H+oy*p.StrideH+ky-p.PadTop)*p.W + ox*p.StrideW - p.PadLeft
+					for kx := kx0; kx < kx1; kx++ {
+						xRow := a.x[(pixel+kx)*p.C:][:p.C]
+						if ky == ky0 && kx == kx0 {
+							copy(yRow, xRow)
+						} else {
+							vec.MaxInto(yRow, xRow)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func pool2DBackward(a *poolArgs, lo, hi int) {
+	p := &a.p
 	inLen, outLen := p.H*p.W*p.C, p.OutH*p.OutW*p.C
-	forEachChunk(p.N, grain(outLen*p.KH*p.KW), func(lo, hi int) {
-		chunk := *p
-		chunk.N = hi - lo
-		ref.Pool2DBackward(&chunk, xs[lo*inLen:hi*inLen], ys[lo*outLen:hi*outLen], dys[lo*outLen:hi*outLen], dxs[lo*inLen:hi*inLen])
-	})
+	images := *p
+	images.N = hi - lo
+	ref.Pool2DBackward(&images, a.x[lo*inLen:hi*inLen], a.y[lo*outLen:hi*outLen], a.dy[lo*outLen:hi*outLen], a.dx[lo*inLen:hi*inLen])
 }
 
 // Batch normalization splits its per-channel reductions by channels and its element-wise
-// parts by rows.
+// parts by rows. The reductions sum in float64; the element-wise parts are affine maps per
+// channel whose float32 coefficients are derived in float64.
+
+// normalizeArgs: y = (x − mean)·scale + shift per row, then ReLU when relu is set.
+type normalizeArgs struct {
+	cols                     int
+	x, mean, scale, shift, y []float32
+	relu                     bool
+}
+
+func normalizeRows(a *normalizeArgs, lo, hi int) {
+	vec.Normalize(hi-lo, a.cols, a.x[lo*a.cols:], a.mean, a.scale, a.shift, a.y[lo*a.cols:], a.relu)
+}
+
+// scaleOf is gamma[c], or 1 when gamma is nil; shiftOf is beta[c], or 0 when beta is nil.
+func scaleOf(gamma []float32, c int) float64 {
+	if gamma == nil {
+		return 1
+	}
+	return float64(gamma[c])
+}
+
+func shiftOf(beta []float32, c int) float64 {
+	if beta == nil {
+		return 0
+	}
+	return float64(beta[c])
+}
 
 func (Backend) BatchNormInference(p *device.BatchNormParams, x, gamma, beta, mean, variance, y device.Buffer) {
-	xs, ys := Slice(x), Slice(y)
-	gammas, betas, means, variances := Slice(gamma), Slice(beta), Slice(mean), Slice(variance)
-	forEachChunk(p.Rows, grain(p.C), func(lo, hi int) {
-		chunk := *p
-		chunk.Rows = hi - lo
-		ref.BatchNormInference(&chunk, xs[lo*p.C:hi*p.C], gammas, betas, means, variances, ys[lo*p.C:hi*p.C])
-	})
+	coefficients := float32Scratch.get(2 * p.C)
+	defer float32Scratch.put(coefficients)
+	scale, shift := (*coefficients)[:p.C], (*coefficients)[p.C:]
+	gammas, betas, variances := Slice(gamma), Slice(beta), Slice(variance)
+	for c := range p.C {
+		scale[c] = float32(scaleOf(gammas, c) / math.Sqrt(float64(variances[c])+p.Epsilon))
+		shift[c] = float32(shiftOf(betas, c))
+	}
+	forEachChunk(p.Rows, grain(p.C), normalizeArgs{cols: p.C, x: Slice(x), mean: Slice(mean), scale: scale, shift: shift, y: Slice(y)}, normalizeRows)
 }
 
 func (Backend) BatchNormTraining(p *device.BatchNormParams, x, gamma, beta, y, saveMean, saveInvStd, movingMean, movingVar device.Buffer) {
-	xs, ys := Slice(x), Slice(y)
-	means, invStds := Slice(saveMean), Slice(saveInvStd)
-	movingMeans, movingVars := Slice(movingMean), Slice(movingVar)
-	forEachChunk(p.C, columnChunk(p.Rows), func(lo, hi int) {
-		ref.BatchNormStatistics(p, lo, hi, xs, means, invStds, movingMeans, movingVars)
-	})
+	xs := Slice(x)
+	sums := float64Scratch.get(2 * p.C)
+	defer float64Scratch.put(sums)
+	clear(*sums)
+	means, squares := (*sums)[:p.C], (*sums)[p.C:]
+	chunk := columnChunk(p.Rows)
+	forEachChunk(p.C, chunk, columnsArgs{rows: p.Rows, cols: p.C, x: xs, sums: means}, sumColumns)
+	for c := range means {
+		means[c] /= float64(p.Rows)
+	}
+	forEachChunk(p.C, chunk, columnsArgs{rows: p.Rows, cols: p.C, x: xs, mean: means, second: squares}, squaredDeviations)
+
+	saveMeans, invStds := Slice(saveMean), Slice(saveInvStd)
+	coefficients := float32Scratch.get(2 * p.C)
+	defer float32Scratch.put(coefficients)
+	scale, shift := (*coefficients)[:p.C], (*coefficients)[p.C:]
 	gammas, betas := Slice(gamma), Slice(beta)
-	forEachChunk(p.Rows, grain(p.C), func(lo, hi int) {
-		ref.BatchNormNormalize(hi-lo, p.C, xs[lo*p.C:hi*p.C], gammas, betas, means, invStds, ys[lo*p.C:hi*p.C])
-	})
+	for c := range p.C {
+		ref.BatchNormChannelStatistics(p, c, means[c], squares[c]/float64(p.Rows), saveMeans, invStds, Slice(movingMean), Slice(movingVar))
+		scale[c] = float32(scaleOf(gammas, c) * float64(invStds[c]))
+		shift[c] = float32(shiftOf(betas, c))
+	}
+	forEachChunk(p.Rows, grain(p.C), normalizeArgs{cols: p.C, x: xs, mean: saveMeans, scale: scale, shift: shift, y: Slice(y)}, normalizeRows)
 }
 
+// normalizeBackwardArgs: dx = k1·dy + k2·(x − mean) + k3 per row, in float64.
+type normalizeBackwardArgs struct {
+	cols             int
+	x, dy, dx        []float32
+	mean, k1, k2, k3 []float64
+}
+
+func normalizeBackwardRows(a *normalizeBackwardArgs, lo, hi int) {
+	r := lo * a.cols
+	vec.NormalizeBackward(hi-lo, a.cols, a.x[r:], a.dy[r:], a.mean, a.k1, a.k2, a.k3, a.dx[r:])
+}
+
+// BatchNormBackward computes, per channel, Σdy and Σdy·(x − μ) in float64, then
+//
+//	dx = gamma·s·(dy − Σdy/R − x̂·Σdy·x̂/R) = k1·dy + k2·(x − μ) + k3
+//
+// in float64, with x̂ = (x − μ)·s, k1 = gamma·s, k2 = −gamma·s²·Σdy·x̂/R and
+// k3 = −gamma·s·Σdy/R: the three terms nearly cancel when the batch is small.
 func (Backend) BatchNormBackward(p *device.BatchNormParams, x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta device.Buffer) {
-	xs, dys, dxs := Slice(x), Slice(dy), Slice(dx)
-	means, invStds := Slice(saveMean), Slice(saveInvStd)
-	sumDy, sumDyNormalized := make([]float64, p.C), make([]float64, p.C)
-	dgammas, dbetas := Slice(dgamma), Slice(dbeta)
-	forEachChunk(p.C, columnChunk(p.Rows), func(lo, hi int) {
-		ref.BatchNormBackwardSums(p, lo, hi, xs, dys, means, invStds, sumDy, sumDyNormalized, dgammas, dbetas)
-	})
-	gammas := Slice(gamma)
-	forEachChunk(p.Rows, grain(p.C), func(lo, hi int) {
-		ref.BatchNormBackwardData(hi-lo, p.C, p.Rows, xs[lo*p.C:hi*p.C], dys[lo*p.C:hi*p.C], gammas, means, invStds, sumDy, sumDyNormalized, dxs[lo*p.C:hi*p.C])
-	})
+	xs, dys, means, invStds := Slice(x), Slice(dy), Slice(saveMean), Slice(saveInvStd)
+	work := float64Scratch.get(6 * p.C)
+	defer float64Scratch.put(work)
+	clear(*work)
+	c := p.C
+	mean64, sumDy, sumDyCentered := (*work)[:c], (*work)[c:2*c], (*work)[2*c:3*c]
+	k1, k2, k3 := (*work)[3*c:4*c], (*work)[4*c:5*c], (*work)[5*c:]
+	for j, m := range means[:c] {
+		mean64[j] = float64(m)
+	}
+	forEachChunk(c, columnChunk(p.Rows), columnsArgs{rows: p.Rows, cols: c, x: xs, dy: dys, mean: mean64, sums: sumDy, second: sumDyCentered}, sumProducts)
+
+	gammas, dgammas, dbetas := Slice(gamma), Slice(dgamma), Slice(dbeta)
+	rows := float64(p.Rows)
+	for j := range c {
+		s := float64(invStds[j])
+		sumDyNormalized := sumDyCentered[j] * s
+		if dbetas != nil {
+			dbetas[j] = float32(sumDy[j])
+		}
+		if dgammas != nil {
+			dgammas[j] = float32(sumDyNormalized)
+		}
+		gs := scaleOf(gammas, j) * s
+		k1[j] = gs
+		k2[j] = -gs * s * sumDyNormalized / rows
+		k3[j] = -gs * sumDy[j] / rows
+	}
+	forEachChunk(p.Rows, grain(c), normalizeBackwardArgs{cols: c, x: xs, dy: dys, dx: Slice(dx), mean: mean64, k1: k1, k2: k2, k3: k3}, normalizeBackwardRows)
+}
+
+// Element-wise operations run on chunks of elementChunk elements.
+
+// elementArgs: arrays of one length and the scalars of an element-wise operation.
+type elementArgs struct {
+	op          device.ActivationOp
+	x, y, z, dx []float32
+	alpha, beta float32
+	blockSums   []float64
+}
+
+func activation(a *elementArgs, lo, hi int) {
+	if a.op == device.ReLU {
+		vec.Relu(a.x[lo:hi], a.y[lo:hi])
+		return
+	}
+	ref.Activation(a.op, hi-lo, a.x[lo:hi], a.y[lo:hi])
+}
+
+// activationBackward: x and y are the forward input and output, z the output gradient.
+func activationBackward(a *elementArgs, lo, hi int) {
+	if a.op == device.ReLU {
+		vec.ReluBackward(a.x[lo:hi], a.z[lo:hi], a.dx[lo:hi])
+		return
+	}
+	ref.ActivationBackward(a.op, hi-lo, a.x[lo:hi], a.y[lo:hi], a.z[lo:hi], a.dx[lo:hi])
 }
 
 func (Backend) Activation(op device.ActivationOp, n int, x, y device.Buffer) {
-	xs, ys := Slice(x), Slice(y)
-	forEachChunk(n, elementChunk, func(lo, hi int) {
-		ref.Activation(op, hi-lo, xs[lo:hi], ys[lo:hi])
-	})
+	forEachChunk(n, elementChunk, elementArgs{op: op, x: Slice(x), y: Slice(y)}, activation)
 }
 
 func (Backend) ActivationBackward(op device.ActivationOp, n int, x, y, dy, dx device.Buffer) {
-	xs, ys, dys, dxs := Slice(x), Slice(y), Slice(dy), Slice(dx)
-	forEachChunk(n, elementChunk, func(lo, hi int) {
-		ref.ActivationBackward(op, hi-lo, xs[lo:hi], ys[lo:hi], dys[lo:hi], dxs[lo:hi])
-	})
+	forEachChunk(n, elementChunk, elementArgs{op: op, x: Slice(x), y: Slice(y), z: Slice(dy), dx: Slice(dx)}, activationBackward)
+}
+
+// softmaxArgs: rows of a (rows × cols) matrix; dy is nil in the forward pass.
+type softmaxArgs struct {
+	cols     int
+	x, y, dy []float32
+}
+
+func softmaxRows(a *softmaxArgs, lo, hi int) {
+	ref.Softmax(hi-lo, a.cols, a.x[lo*a.cols:hi*a.cols], a.y[lo*a.cols:hi*a.cols])
+}
+
+// softmaxBackwardRows writes dx into x from y and dy.
+func softmaxBackwardRows(a *softmaxArgs, lo, hi int) {
+	ref.SoftmaxBackward(hi-lo, a.cols, a.y[lo*a.cols:hi*a.cols], a.dy[lo*a.cols:hi*a.cols], a.x[lo*a.cols:hi*a.cols])
 }
 
 func (Backend) Softmax(rows, cols int, x, y device.Buffer) {
-	xs, ys := Slice(x), Slice(y)
-	forEachChunk(rows, grain(cols), func(lo, hi int) {
-		ref.Softmax(hi-lo, cols, xs[lo*cols:hi*cols], ys[lo*cols:hi*cols])
-	})
+	forEachChunk(rows, grain(cols), softmaxArgs{cols: cols, x: Slice(x), y: Slice(y)}, softmaxRows)
 }
 
 func (Backend) SoftmaxBackward(rows, cols int, y, dy, dx device.Buffer) {
-	ys, dys, dxs := Slice(y), Slice(dy), Slice(dx)
-	forEachChunk(rows, grain(cols), func(lo, hi int) {
-		ref.SoftmaxBackward(hi-lo, cols, ys[lo*cols:hi*cols], dys[lo*cols:hi*cols], dxs[lo*cols:hi*cols])
-	})
+	forEachChunk(rows, grain(cols), softmaxArgs{cols: cols, x: Slice(dx), y: Slice(y), dy: Slice(dy)}, softmaxBackwardRows)
 }
+
+func axpby(a *elementArgs, lo, hi int) { vec.Axpby(a.alpha, a.x[lo:hi], a.beta, a.y[lo:hi]) }
 
 func (Backend) Axpby(n int, alpha float64, x device.Buffer, beta float64, y device.Buffer) {
-	xs, ys := Slice(x), Slice(y)
-	forEachChunk(n, elementChunk, func(lo, hi int) {
-		ref.Axpby(hi-lo, float32(alpha), xs[lo:hi], float32(beta), ys[lo:hi])
-	})
+	forEachChunk(n, elementChunk, elementArgs{x: Slice(x), y: Slice(y), alpha: float32(alpha), beta: float32(beta)}, axpby)
 }
+
+func mul(a *elementArgs, lo, hi int) { ref.Mul(hi-lo, a.x[lo:hi], a.y[lo:hi], a.z[lo:hi]) }
 
 func (Backend) Mul(n int, x, y, z device.Buffer) {
-	xs, ys, zs := Slice(x), Slice(y), Slice(z)
-	forEachChunk(n, elementChunk, func(lo, hi int) {
-		ref.Mul(hi-lo, xs[lo:hi], ys[lo:hi], zs[lo:hi])
-	})
+	forEachChunk(n, elementChunk, elementArgs{x: Slice(x), y: Slice(y), z: Slice(z)}, mul)
 }
 
+// clamp limits x to [alpha, beta].
+func clamp(a *elementArgs, lo, hi int) { ref.Clamp(hi-lo, a.x[lo:hi], a.alpha, a.beta) }
+
 func (Backend) Clamp(n int, x device.Buffer, lo, hi float64) {
-	xs := Slice(x)
-	forEachChunk(n, elementChunk, func(first, last int) {
-		ref.Clamp(last-first, xs[first:last], float32(lo), float32(hi))
-	})
+	forEachChunk(n, elementChunk, elementArgs{x: Slice(x), alpha: float32(lo), beta: float32(hi)}, clamp)
+}
+
+func sumSquares(a *elementArgs, lo, hi int) {
+	a.blockSums[lo/elementChunk] = ref.SumSquares(hi-lo, a.x[lo:hi])
 }
 
 // SumSquares sums fixed blocks of elementChunk values in parallel and then the block sums
 // in block order, so the result does not depend on the number of goroutines.
 func (Backend) SumSquares(n int, x device.Buffer) float64 {
-	xs := Slice(x)
-	blockSums := make([]float64, (n+elementChunk-1)/elementChunk)
-	forEachChunk(n, elementChunk, func(lo, hi int) {
-		blockSums[lo/elementChunk] = ref.SumSquares(hi-lo, xs[lo:hi])
-	})
+	blockSums := float64Scratch.get((n + elementChunk - 1) / elementChunk)
+	defer float64Scratch.put(blockSums)
+	forEachChunk(n, elementChunk, elementArgs{x: Slice(x), blockSums: *blockSums}, sumSquares)
 	var sum float64
-	for _, s := range blockSums {
+	for _, s := range *blockSums {
 		sum += s
 	}
 	return sum
 }
 
-func (Backend) Pad2D(p *device.Pad2DParams, x, y device.Buffer) {
-	xs, ys := Slice(x), Slice(y)
+// padArgs: images of an NHWC tensor and its padded form.
+type padArgs struct {
+	p             device.Pad2DParams
+	inner, padded []float32
+}
+
+func pad2D(a *padArgs, lo, hi int) {
+	p := &a.p
 	inLen, outLen := p.H*p.W*p.C, p.OutH()*p.OutW()*p.C
-	forEachChunk(p.N, grain(outLen), func(lo, hi int) {
-		chunk := *p
-		chunk.N = hi - lo
-		ref.Pad2D(&chunk, xs[lo*inLen:hi*inLen], ys[lo*outLen:hi*outLen])
-	})
+	images := *p
+	images.N = hi - lo
+	ref.Pad2D(&images, a.inner[lo*inLen:hi*inLen], a.padded[lo*outLen:hi*outLen])
+}
+
+func crop2D(a *padArgs, lo, hi int) {
+	p := &a.p
+	inLen, outLen := p.H*p.W*p.C, p.OutH()*p.OutW()*p.C
+	images := *p
+	images.N = hi - lo
+	ref.Crop2D(&images, a.padded[lo*outLen:hi*outLen], a.inner[lo*inLen:hi*inLen])
+}
+
+func (Backend) Pad2D(p *device.Pad2DParams, x, y device.Buffer) {
+	forEachChunk(p.N, grain(p.OutH()*p.OutW()*p.C), padArgs{p: *p, inner: Slice(x), padded: Slice(y)}, pad2D)
 }
 
 func (Backend) Crop2D(p *device.Pad2DParams, dy, dx device.Buffer) {
-	dys, dxs := Slice(dy), Slice(dx)
-	inLen, outLen := p.H*p.W*p.C, p.OutH()*p.OutW()*p.C
-	forEachChunk(p.N, grain(inLen), func(lo, hi int) {
-		chunk := *p
-		chunk.N = hi - lo
-		ref.Crop2D(&chunk, dys[lo*outLen:hi*outLen], dxs[lo*inLen:hi*inLen])
-	})
+	forEachChunk(p.N, grain(p.H*p.W*p.C), padArgs{p: *p, inner: Slice(dx), padded: Slice(dy)}, crop2D)
 }
 
 // Concat and Split are memory copies on one goroutine: more would share the same memory
 // bandwidth.
 
 func (Backend) Concat(outer int, widths []int, xs []device.Buffer, y device.Buffer) {
-	ref.Concat(outer, widths, slices(xs), Slice(y))
+	ys := Slice(y)
+	total, offset := 0, 0
+	for _, w := range widths {
+		total += w
+	}
+	for i, w := range widths {
+		x := Slice(xs[i])
+		for r := range outer {
+			copy(ys[r*total+offset:r*total+offset+w], x[r*w:(r+1)*w])
+		}
+		offset += w
+	}
 }
 
 func (Backend) Split(outer int, widths []int, dy device.Buffer, dxs []device.Buffer) {
-	ref.Split(outer, widths, Slice(dy), slices(dxs))
+	dys := Slice(dy)
+	total, offset := 0, 0
+	for _, w := range widths {
+		total += w
+	}
+	for i, w := range widths {
+		if dxs[i] != nil {
+			dx := Slice(dxs[i])
+			for r := range outer {
+				copy(dx[r*w:(r+1)*w], dys[r*total+offset:r*total+offset+w])
+			}
+		}
+		offset += w
+	}
 }
 
-// slices returns the arrays behind bs, with nil for nil buffers.
-func slices(bs []device.Buffer) [][]float32 {
-	arrays := make([][]float32, len(bs))
-	for i, b := range bs {
-		arrays[i] = Slice(b)
-	}
-	return arrays
+// optimizerArgs: the arrays and constants of one optimizer update.
+type optimizerArgs struct {
+	param, grad, slot1, slot2, slot3 []float32
+	sgd                              vec.SGDStep
+	adam                             vec.AdamStep
+	rmsprop                          device.RMSpropParams
+}
+
+func sgd(a *optimizerArgs, lo, hi int) {
+	vec.SGD(&a.sgd, a.param[lo:hi], a.grad[lo:hi], part(a.slot1, lo, hi))
+}
+
+func adam(a *optimizerArgs, lo, hi int) {
+	vec.Adam(&a.adam, a.param[lo:hi], a.grad[lo:hi], a.slot1[lo:hi], a.slot2[lo:hi], part(a.slot3, lo, hi))
+}
+
+func rmsprop(a *optimizerArgs, lo, hi int) {
+	ref.RMSprop(&a.rmsprop, hi-lo, a.param[lo:hi], a.grad[lo:hi], a.slot1[lo:hi], part(a.slot2, lo, hi), part(a.slot3, lo, hi))
 }
 
 func (Backend) SGD(p *device.SGDParams, n int, param, grad, velocity device.Buffer) {
-	params, grads, velocities := Slice(param), Slice(grad), Slice(velocity)
-	forEachChunk(n, elementChunk, func(lo, hi int) {
-		ref.SGD(p, hi-lo, params[lo:hi], grads[lo:hi], part(velocities, lo, hi))
-	})
+	step := vec.SGDStep{LearningRate: float32(p.LearningRate), Momentum: float32(p.Momentum)}
+	switch {
+	case p.Momentum == 0:
+		step.Mode = vec.PlainSGD
+	case p.Nesterov:
+		step.Mode = vec.NesterovSGD
+	default:
+		step.Mode = vec.MomentumSGD
+	}
+	forEachChunk(n, elementChunk, optimizerArgs{param: Slice(param), grad: Slice(grad), slot1: Slice(velocity), sgd: step}, sgd)
 }
 
+// Adam derives its float32 constants as ref.Adam does.
 func (Backend) Adam(p *device.AdamParams, n int, param, grad, m, v, vhat device.Buffer) {
-	params, grads, ms, vs, vhats := Slice(param), Slice(grad), Slice(m), Slice(v), Slice(vhat)
-	forEachChunk(n, elementChunk, func(lo, hi int) {
-		ref.Adam(p, hi-lo, params[lo:hi], grads[lo:hi], ms[lo:hi], vs[lo:hi], part(vhats, lo, hi))
-	})
+	t := float64(p.Step)
+	step := vec.AdamStep{
+		Alpha:         float32(p.LearningRate * math.Sqrt(1-math.Pow(p.Beta2, t)) / (1 - math.Pow(p.Beta1, t))),
+		Decay:         float32(p.LearningRate * p.WeightDecay),
+		OneMinusBeta1: float32(1 - p.Beta1),
+		OneMinusBeta2: float32(1 - p.Beta2),
+		Epsilon:       float32(p.Epsilon),
+		WeightDecay:   p.WeightDecay > 0,
+		AMSGrad:       p.AMSGrad,
+	}
+	forEachChunk(n, elementChunk, optimizerArgs{param: Slice(param), grad: Slice(grad), slot1: Slice(m), slot2: Slice(v), slot3: Slice(vhat), adam: step}, adam)
 }
 
 func (Backend) RMSprop(p *device.RMSpropParams, n int, param, grad, ms, mom, mg device.Buffer) {
-	params, grads, squares, momenta, means := Slice(param), Slice(grad), Slice(ms), Slice(mom), Slice(mg)
-	forEachChunk(n, elementChunk, func(lo, hi int) {
-		ref.RMSprop(p, hi-lo, params[lo:hi], grads[lo:hi], squares[lo:hi], part(momenta, lo, hi), part(means, lo, hi))
-	})
+	forEachChunk(n, elementChunk, optimizerArgs{param: Slice(param), grad: Slice(grad), slot1: Slice(ms), slot2: Slice(mom), slot3: Slice(mg), rmsprop: *p}, rmsprop)
 }

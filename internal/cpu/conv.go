@@ -1,6 +1,8 @@
 package cpu
 
 import (
+	"runtime"
+
 	"github.com/org/gotl/internal/cpu/gemm"
 	"github.com/org/gotl/internal/device"
 	"github.com/org/gotl/internal/ref"
@@ -134,16 +136,51 @@ func conv2D(p *device.Conv2DParams, x, w, y []float32) {
 	}
 	tileRows := patchTileRows(pixels, k)
 	tiles := (pixels + tileRows - 1) / tileRows
-	forEachUnit(tiles, func(tile int) {
-		row0 := tile * tileRows
-		rows := min(tileRows, pixels-row0)
-		scratch := getScratch(rows * k)
-		defer putScratch(scratch)
-		patches := *scratch
-		im2col(p, x, row0, rows, patches)
-		gemm.Sgemm(false, false, rows, p.OutC, k, 1, patches, k, w, p.OutC, 0, y[row0*p.OutC:], p.OutC)
-	})
+	forEachUnit(tiles, convArgs{p: *p, x: x, w: w, y: y, tileRows: tileRows}, forwardTile)
 }
+
+// convArgs are the arguments of a convolution pass run in units (tiles, runs of images).
+type convArgs struct {
+	p             device.Conv2DParams
+	x, w, y       []float32
+	tileRows      int
+	imagesPerUnit int
+}
+
+// forwardTile computes one tile of pixels of the forward pass.
+func forwardTile(a *convArgs, tile int) {
+	p := &a.p
+	k := p.KH * p.KW * p.InC
+	row0 := tile * a.tileRows
+	rows := min(a.tileRows, p.N*p.OutH*p.OutW-row0)
+	scratch := float32Scratch.get(rows * k)
+	defer float32Scratch.put(scratch)
+	patches := *scratch
+	im2col(p, a.x, row0, rows, patches)
+	gemm.Sgemm(false, false, rows, p.OutC, k, 1, patches, k, a.w, p.OutC, 0, a.y[row0*p.OutC:], p.OutC)
+}
+
+// forEachUnit calls unit(&args, i) for i in [0, n), units that each run gemm.Sgemm. With at
+// least as many units as goroutines the units run in parallel and each Sgemm on its
+// caller's goroutine (nested pool calls run sequentially); with fewer, the units run one
+// after another and each Sgemm spreads over the pool. Sgemm's result does not depend on
+// how it is spread, so neither does the caller's.
+func forEachUnit[A any](n int, args A, unit func(args *A, i int)) {
+	if n < runtime.GOMAXPROCS(0) {
+		for i := range n {
+			unit(&args, i)
+		}
+		return
+	}
+	forEachChunk(n, 1, unitArgs[A]{args: args, unit: unit}, runUnit[A])
+}
+
+type unitArgs[A any] struct {
+	args A
+	unit func(args *A, i int)
+}
+
+func runUnit[A any](u *unitArgs[A], lo, _ int) { u.unit(&u.args, lo) }
 
 // conv2DBackwardData computes dx from dPatches = dY · Wᵀ. A unit is a run of whole images
 // (several per tile when images are small, several tiles per image when they are large):
@@ -160,27 +197,33 @@ func conv2DBackwardData(p *device.Conv2DParams, dy, w, dx []float32) {
 		conv2DBackwardDataStride1(p, dy, w, dx)
 		return
 	}
-	imagePixels, imageLen := p.OutH*p.OutW, p.H*p.W*p.InC
+	imagePixels := p.OutH * p.OutW
 	tileRows := patchTileRows(pixels, k)
 	imagesPerUnit := max(1, tileRows/imagePixels)
 	if imagesPerUnit > 1 {
 		tileRows = imagesPerUnit * imagePixels
 	}
 	units := (p.N + imagesPerUnit - 1) / imagesPerUnit
-	forEachUnit(units, func(unit int) {
-		n0 := unit * imagesPerUnit
-		n1 := min(n0+imagesPerUnit, p.N)
-		clear(dx[n0*imageLen : n1*imageLen])
-		unitPixels := (n1 - n0) * imagePixels
-		scratch := getScratch(min(tileRows, unitPixels) * k)
-		defer putScratch(scratch)
-		dPatches := *scratch
-		for first := 0; first < unitPixels; first += tileRows {
-			row0, rows := n0*imagePixels+first, min(tileRows, unitPixels-first)
-			gemm.Sgemm(false, true, rows, k, p.OutC, 1, dy[row0*p.OutC:], p.OutC, w, p.OutC, 0, dPatches, k)
-			col2imAdd(p, dPatches, row0, rows, dx)
-		}
-	})
+	forEachUnit(units, convArgs{p: *p, x: dy, w: w, y: dx, tileRows: tileRows, imagesPerUnit: imagesPerUnit}, backwardDataUnit)
+}
+
+// backwardDataUnit computes the data gradient of one run of images: x is dy, y is dx.
+func backwardDataUnit(a *convArgs, unit int) {
+	p := &a.p
+	k := p.KH * p.KW * p.InC
+	imagePixels, imageLen := p.OutH*p.OutW, p.H*p.W*p.InC
+	n0 := unit * a.imagesPerUnit
+	n1 := min(n0+a.imagesPerUnit, p.N)
+	clear(a.y[n0*imageLen : n1*imageLen])
+	unitPixels := (n1 - n0) * imagePixels
+	scratch := float32Scratch.get(min(a.tileRows, unitPixels) * k)
+	defer float32Scratch.put(scratch)
+	dPatches := *scratch
+	for first := 0; first < unitPixels; first += a.tileRows {
+		row0, rows := n0*imagePixels+first, min(a.tileRows, unitPixels-first)
+		gemm.Sgemm(false, true, rows, k, p.OutC, 1, a.x[row0*p.OutC:], p.OutC, a.w, p.OutC, 0, dPatches, k)
+		col2imAdd(p, dPatches, row0, rows, a.y)
+	}
 }
 
 // conv2DBackwardDataStride1 computes the data gradient of a stride-1 convolution as a
@@ -194,8 +237,8 @@ func conv2DBackwardData(p *device.Conv2DParams, dy, w, dx []float32) {
 // forward pass that read x[n, iy, ix, ci]. A negative P' (padding wider than the dilated
 // kernel) simply shifts the window.
 func conv2DBackwardDataStride1(p *device.Conv2DParams, dy, w, dx []float32) {
-	scratch := getScratch(p.KernelLen())
-	defer putScratch(scratch)
+	scratch := float32Scratch.get(p.KernelLen())
+	defer float32Scratch.put(scratch)
 	flipped := *scratch
 	for ky := range p.KH {
 		for kx := range p.KW {
@@ -215,6 +258,18 @@ func conv2DBackwardDataStride1(p *device.Conv2DParams, dy, w, dx []float32) {
 	conv2D(&transposed, dy, flipped, dx)
 }
 
+// im2colArgs: rows of the patch matrix from row0 on, written to patches.
+type im2colArgs struct {
+	p          device.Conv2DParams
+	x, patches []float32
+	row0       int
+}
+
+func im2colRows(a *im2colArgs, lo, hi int) {
+	k := a.p.KH * a.p.KW * a.p.InC
+	im2col(&a.p, a.x, a.row0+lo, hi-lo, a.patches[lo*k:hi*k])
+}
+
 // conv2DBackwardFilter computes dw = Patchesᵀ · dY as a sum over tiles of pixels in order,
 // each tile's patches built by the pool and multiplied by a pool-wide Sgemm.
 func conv2DBackwardFilter(p *device.Conv2DParams, x, dy, dw []float32) {
@@ -228,14 +283,12 @@ func conv2DBackwardFilter(p *device.Conv2DParams, x, dy, dw []float32) {
 		return
 	}
 	tileRows := min(filterTileRows(k), pixels)
-	scratch := getScratch(tileRows * k)
-	defer putScratch(scratch)
+	scratch := float32Scratch.get(tileRows * k)
+	defer float32Scratch.put(scratch)
 	patches := *scratch
 	for row0 := 0; row0 < pixels; row0 += tileRows {
 		rows := min(tileRows, pixels-row0)
-		forEachChunk(rows, grain(k), func(lo, hi int) {
-			im2col(p, x, row0+lo, hi-lo, patches[lo*k:hi*k])
-		})
+		forEachChunk(rows, grain(k), im2colArgs{p: *p, x: x, row0: row0, patches: patches}, im2colRows)
 		var beta float32 = 1
 		if row0 == 0 {
 			beta = 0

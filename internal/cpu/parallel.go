@@ -1,7 +1,7 @@
 package cpu
 
 import (
-	"runtime"
+	"reflect"
 	"sync"
 
 	"github.com/org/gotl/internal/cpu/gemm"
@@ -17,48 +17,108 @@ func grain(costPerItem int) int {
 	return max(1, chunkWork/max(1, costPerItem))
 }
 
-// forEachChunk calls work(lo, hi) for the consecutive chunks [lo, hi) of [0, n), each
-// size items long but the last, spreading the chunks over the worker pool that gemm.Sgemm
-// also uses. The chunk boundaries depend only on n and size, never on GOMAXPROCS, so a
-// kernel whose chunks write disjoint outputs computes the same bits whatever the number
-// of goroutines.
-func forEachChunk(n, size int, work func(lo, hi int)) {
-	chunks := (n + size - 1) / size
-	gemm.Parallel(chunks, func(first, last int) {
-		for c := first; c < last; c++ {
-			work(c*size, min((c+1)*size, n))
-		}
-	})
-}
-
-// forEachUnit calls work(i) for i in [0, n), units that each run gemm.Sgemm. With at least
-// as many units as goroutines the units run in parallel and each Sgemm on its caller's
-// goroutine (nested pool calls run sequentially); with fewer, the units run one after
-// another and each Sgemm spreads over the pool. Sgemm's result does not depend on how it
-// is spread, so neither does the caller's.
-func forEachUnit(n int, work func(i int)) {
-	if n < runtime.GOMAXPROCS(0) {
-		for i := range n {
-			work(i)
-		}
+// forEachChunk calls chunk(&args, lo, hi) for the consecutive chunks [lo, hi) of [0, n),
+// each size items long but the last, spreading the chunks over the worker pool that
+// gemm.Sgemm also uses. The chunk boundaries depend only on n and size, never on
+// GOMAXPROCS, so a kernel whose chunks write disjoint outputs computes the same bits
+// whatever the number of goroutines.
+//
+// The operation's arguments travel in args, a struct of its own type, and chunk is a
+// plain function rather than a closure: the pair is copied into a recycled loop, so that
+// a call allocates nothing (a closure handed to the pool would be allocated every call).
+func forEachChunk[A any](n, size int, args A, chunk func(args *A, lo, hi int)) {
+	if n <= 0 {
 		return
 	}
-	forEachChunk(n, 1, func(lo, _ int) { work(lo) })
+	pool := loopPool[A]()
+	l := pool.Get().(*chunkLoop[A])
+	l.args, l.n, l.size, l.chunk = args, n, size, chunk
+	gemm.Parallel((n+size-1)/size, l.run)
+	*l = chunkLoop[A]{run: l.run} // keep no reference to the caller's arrays
+	pool.Put(l)
 }
 
-// scratchPool recycles the per-goroutine work arrays of the convolutions (patch tiles), so
-// that a training step in steady state does not allocate them.
-var scratchPool sync.Pool
+// chunkLoop is one call of forEachChunk.
+type chunkLoop[A any] struct {
+	args    A
+	n, size int
+	chunk   func(args *A, lo, hi int)
+	run     func(first, last int) // l.chunks, bound once when the loop is made
+}
 
-// getScratch returns an array of at least n floats with arbitrary contents; return it
-// with putScratch.
-func getScratch(n int) *[]float32 {
-	if s, ok := scratchPool.Get().(*[]float32); ok && cap(*s) >= n {
-		*s = (*s)[:n]
-		return s
+// chunks runs chunks [first, last).
+func (l *chunkLoop[A]) chunks(first, last int) {
+	for c := first; c < last; c++ {
+		l.chunk(&l.args, c*l.size, min((c+1)*l.size, l.n))
 	}
-	s := make([]float32, n)
-	return &s
 }
 
-func putScratch(s *[]float32) { scratchPool.Put(s) }
+// loopPools maps the type of each args struct to the sync.Pool of its loops.
+var loopPools sync.Map
+
+func loopPool[A any]() *sync.Pool {
+	key := reflect.TypeFor[A]()
+	if pool, ok := loopPools.Load(key); ok {
+		return pool.(*sync.Pool)
+	}
+	pool, _ := loopPools.LoadOrStore(key, &sync.Pool{New: func() any {
+		l := new(chunkLoop[A])
+		l.run = l.chunks
+		return l
+	}})
+	return pool.(*sync.Pool)
+}
+
+// scratch recycles work arrays (patch tiles, per-channel coefficients), so that a training
+// step in steady state does not allocate them. It is a free list rather than a sync.Pool:
+// the garbage collector empties a sync.Pool, and a sync.Pool hands back arrays of any
+// size. get takes the smallest free array that is large enough, or replaces the largest
+// free one with a new array of the size asked for, so the list holds no more arrays than
+// the goroutines that ever worked at once, each as large as the largest request.
+type scratch[T float32 | float64] struct {
+	mu   sync.Mutex
+	free []*[]T
+}
+
+var (
+	float32Scratch scratch[float32]
+	float64Scratch scratch[float64]
+)
+
+// get returns an array of n elements with arbitrary contents; return it with put.
+func (s *scratch[T]) get(n int) *[]T {
+	s.mu.Lock()
+	best, largest := -1, -1
+	for i, p := range s.free {
+		if c := cap(*p); c >= n && (best < 0 || c < cap(*s.free[best])) {
+			best = i
+		}
+		if largest < 0 || cap(*p) > cap(*s.free[largest]) {
+			largest = i
+		}
+	}
+	var p *[]T
+	switch {
+	case best >= 0:
+		p = s.free[best]
+		s.free = append(s.free[:best], s.free[best+1:]...)
+	case largest >= 0:
+		p = s.free[largest] // too small: its memory goes, the record is reused
+		s.free = append(s.free[:largest], s.free[largest+1:]...)
+		*p = nil
+	default:
+		p = new([]T)
+	}
+	s.mu.Unlock()
+	if cap(*p) < n {
+		*p = make([]T, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+func (s *scratch[T]) put(p *[]T) {
+	s.mu.Lock()
+	s.free = append(s.free, p)
+	s.mu.Unlock()
+}

@@ -59,20 +59,26 @@ func BatchNormStatistics[T Float](p *device.BatchNormParams, c0, c1 int, x, save
 			}
 		}
 		for c := j0; c < j1; c++ {
-			mean, variance := means[c-j0], squares[c-j0]/rows
-			saveMean[c] = T(mean)
-			saveInvStd[c] = T(1 / math.Sqrt(variance+p.Epsilon))
-			if movingMean == nil || movingVar == nil {
-				continue
-			}
-			if p.BesselCorrection && p.Rows > 1 {
-				variance *= rows / (rows - 1)
-			}
-			decay := 1 - p.Momentum
-			movingMean[c] = T(float64(movingMean[c]) - (float64(movingMean[c])-mean)*decay)
-			movingVar[c] = T(float64(movingVar[c]) - (float64(movingVar[c])-variance)*decay)
+			BatchNormChannelStatistics(p, c, means[c-j0], squares[c-j0]/rows, saveMean, saveInvStd, movingMean, movingVar)
 		}
 	}
+}
+
+// BatchNormChannelStatistics writes saveMean[c] and saveInvStd[c] and updates the moving
+// statistics of channel c, as BatchNormStatistics documents, from the channel's batch
+// mean and biased variance.
+func BatchNormChannelStatistics[T Float](p *device.BatchNormParams, c int, mean, variance float64, saveMean, saveInvStd, movingMean, movingVar []T) {
+	saveMean[c] = T(mean)
+	saveInvStd[c] = T(1 / math.Sqrt(variance+p.Epsilon))
+	if movingMean == nil || movingVar == nil {
+		return
+	}
+	if rows := float64(p.Rows); p.BesselCorrection && p.Rows > 1 {
+		variance *= rows / (rows - 1)
+	}
+	decay := 1 - p.Momentum
+	movingMean[c] = T(float64(movingMean[c]) - (float64(movingMean[c])-mean)*decay)
+	movingVar[c] = T(float64(movingVar[c]) - (float64(movingVar[c])-variance)*decay)
 }
 
 // BatchNormNormalize computes y = gamma·(x − mean)·invStd + beta per channel for the given

@@ -1,0 +1,188 @@
+package vec
+
+import "math"
+
+// The Go twins of the assembly. Each computes exactly the operations its exported
+// function documents, in the same order; explicit float32(…) and float64(…) conversions
+// keep the compiler from fusing a multiply and an add (the Go spec allows it otherwise),
+// so that the results match the assembly bit for bit.
+
+// addBiasGeneric does columns [0, cols) of rows rows with row stride ld.
+func addBiasGeneric(rows, cols, ld int, x, bias, y []float32, relu bool) {
+	for r := range rows {
+		xr, yr := x[r*ld:r*ld+cols], y[r*ld:r*ld+cols]
+		for j, v := range xr {
+			yr[j] = floor(v+bias[j], relu)
+		}
+	}
+}
+
+// floor is max(v, 0) when relu is set (NaN stays NaN), else v.
+func floor(v float32, relu bool) float32 {
+	if relu && v < 0 {
+		return 0
+	}
+	return v
+}
+
+func normalizeGeneric(rows, cols, ld int, x, mean, scale, shift, y []float32, relu bool) {
+	for r := range rows {
+		xr, yr := x[r*ld:r*ld+cols], y[r*ld:r*ld+cols]
+		for j, v := range xr {
+			yr[j] = floor(float32((v-mean[j])*scale[j])+shift[j], relu)
+		}
+	}
+}
+
+func normalizeBackwardGeneric(rows, cols, ld int, x, dy []float32, mean, k1, k2, k3 []float64, dx []float32) {
+	for r := range rows {
+		xr, dyr, dxr := x[r*ld:r*ld+cols], dy[r*ld:r*ld+cols], dx[r*ld:r*ld+cols]
+		for j, v := range xr {
+			centred := float64(v) - mean[j]
+			dxr[j] = float32(float64(float64(k1[j]*float64(dyr[j]))+float64(k2[j]*centred)) + k3[j])
+		}
+	}
+}
+
+func reluGeneric(x, y []float32) {
+	for i, v := range x[:len(y)] {
+		y[i] = floor(v, true)
+	}
+}
+
+func reluBackwardGeneric(x, dy, dx []float32) {
+	for i, v := range x[:len(dx)] {
+		if v > 0 {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}
+
+func axpbyGeneric(alpha float32, x []float32, beta float32, y []float32) {
+	x = x[:len(y)]
+	if beta == 0 {
+		for i, v := range x {
+			y[i] = alpha * v
+		}
+		return
+	}
+	for i, v := range x {
+		y[i] = float32(alpha*v) + float32(beta*y[i])
+	}
+}
+
+func maxIntoGeneric(dst, src []float32) {
+	for i, v := range src[:len(dst)] {
+		if v > dst[i] {
+			dst[i] = v
+		}
+	}
+}
+
+// sumBlock is how many columns the generic reductions sum at once: their partial sums
+// live on the stack while the rows stream past in order.
+const sumBlock = 64
+
+// The reductions keep two partial sums per column, over the even and the odd rows, and
+// add them at the end.
+
+func sumColumnsGeneric(rows, cols, ld int, x []float32, sums []float64) {
+	for j0 := 0; j0 < cols; j0 += sumBlock {
+		w := min(sumBlock, cols-j0)
+		var even, odd [sumBlock]float64
+		for r := 0; r < rows; r++ {
+			partial := &even
+			if r%2 == 1 {
+				partial = &odd
+			}
+			for j, v := range x[r*ld+j0 : r*ld+j0+w] {
+				partial[j] += float64(v)
+			}
+		}
+		for j := range w {
+			sums[j0+j] += even[j] + odd[j]
+		}
+	}
+}
+
+func squaredDeviationsGeneric(rows, cols, ld int, x []float32, mean, sums []float64) {
+	for j0 := 0; j0 < cols; j0 += sumBlock {
+		w := min(sumBlock, cols-j0)
+		var even, odd [sumBlock]float64
+		for r := 0; r < rows; r++ {
+			partial := &even
+			if r%2 == 1 {
+				partial = &odd
+			}
+			for j, v := range x[r*ld+j0 : r*ld+j0+w] {
+				d := float64(v) - mean[j0+j]
+				partial[j] += float64(d * d)
+			}
+		}
+		for j := range w {
+			sums[j0+j] += even[j] + odd[j]
+		}
+	}
+}
+
+func sumProductsGeneric(rows, cols, ld int, x, dy []float32, mean, sumDy, sumDyCentered []float64) {
+	for j0 := 0; j0 < cols; j0 += sumBlock {
+		w := min(sumBlock, cols-j0)
+		var evenDy, oddDy, evenProducts, oddProducts [sumBlock]float64
+		for r := 0; r < rows; r++ {
+			dyPartial, productPartial := &evenDy, &evenProducts
+			if r%2 == 1 {
+				dyPartial, productPartial = &oddDy, &oddProducts
+			}
+			xr := x[r*ld+j0 : r*ld+j0+w]
+			for j, g := range dy[r*ld+j0 : r*ld+j0+w] {
+				dyPartial[j] += float64(g)
+				productPartial[j] += float64(float64(g) * (float64(xr[j]) - mean[j0+j]))
+			}
+		}
+		for j := range w {
+			sumDy[j0+j] += evenDy[j] + oddDy[j]
+			sumDyCentered[j0+j] += evenProducts[j] + oddProducts[j]
+		}
+	}
+}
+
+func adamGeneric(s *AdamStep, param, grad, m, v, vhat []float32) {
+	for i, g := range grad[:len(param)] {
+		p := param[i]
+		if s.WeightDecay {
+			p -= float32(s.Decay * p)
+		}
+		mi := m[i] + float32((g-m[i])*s.OneMinusBeta1)
+		vi := v[i] + float32((float32(g*g)-v[i])*s.OneMinusBeta2)
+		m[i], v[i] = mi, vi
+		second := vi
+		if s.AMSGrad {
+			if vi > vhat[i] {
+				vhat[i] = vi
+			}
+			second = vhat[i]
+		}
+		param[i] = p - float32(s.Alpha*mi)/(float32(math.Sqrt(float64(second)))+s.Epsilon)
+	}
+}
+
+func sgdGeneric(s *SGDStep, param, grad, velocity []float32) {
+	lr, momentum := s.LearningRate, s.Momentum
+	for i, g := range grad[:len(param)] {
+		switch s.Mode {
+		case PlainSGD:
+			param[i] -= float32(lr * g)
+		case MomentumSGD:
+			v := float32(momentum*velocity[i]) - float32(lr*g)
+			velocity[i] = v
+			param[i] += v
+		case NesterovSGD:
+			v := float32(momentum*velocity[i]) - float32(lr*g)
+			velocity[i] = v
+			param[i] += float32(momentum*v) - float32(lr*g)
+		}
+	}
+}
