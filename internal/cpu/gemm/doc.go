@@ -18,10 +18,11 @@
 // mr rows. gemm.go derives kc, mc and nc from the cache sizes of a Zen core. Partial tiles
 // at the right and bottom edges go through the same kernel into a scratch tile.
 //
-// The work is split across the pool by strips of mr rows of C, or by panels of nr columns
-// (sgemmBlocked says when), in up to four parts per goroutine claimed as goroutines come
-// free. Every tile is computed the same way whichever goroutine computes it, so results
-// do not depend on GOMAXPROCS. Each goroutine packs into its own
+// The work is split across the pool by strips of mr rows of C, sharing one packed copy of
+// op(B), or by panels of nr columns, each goroutine packing its own (sgemmBlocked says
+// when), in up to four parts per goroutine claimed as goroutines come free. Every tile is
+// computed the same way whichever goroutine computes it, so results do not depend on
+// GOMAXPROCS. Each goroutine packs into its own
 // workspace, kept on a free list; in steady state a call allocates nothing.
 //
 // # Numerics

@@ -21,8 +21,8 @@ const (
 	// mc is the height of a block of A, mc×kc floats (144 KiB), kept in L2 and reused
 	// for every B micro-panel of the block; a multiple of mr.
 	mc = 144
-	// nc is the width of a packed block of B, kc×nc floats (4 MiB per goroutine), kept in
-	// L3 and reused for every block of A; a multiple of nr.
+	// nc is the widest block of packed B, kc×nc floats (4 MiB), kept in L3 and reused
+	// for every block of A; a multiple of nr.
 	nc = 4096
 )
 
@@ -35,14 +35,14 @@ const (
 	parallelWork = 64 * 1024
 )
 
-// partRows is the least height of the parts of C that goroutines claim when splitting by
-// rows: each packs all of B, and packing an element costs about as much as 16 multiply-adds,
-// so 1024 rows keep the copies of B within 2% of the work.
-const partRows = 1024
+// sharedAMax is the most elements of A that goroutines splitting C by columns read in
+// common, where it lies: 4 MiB, an eighth of L3.
+const sharedAMax = 1 << 20
 
-// sharedA is the most elements of A that goroutines splitting C by columns read in
-// common: 4 MiB, an eighth of L3.
-const sharedA = 1 << 20
+// sharedBMax is the most elements of op(B) packed at once for goroutines splitting C by
+// rows: 16 MiB, half of L3; wider products are done in chunks of columns. (A variable so
+// that tests can make chunks of small products.)
+var sharedBMax = 1 << 22
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where op(X) is X
 // or Xᵀ as transX says, op(A) is m×k, op(B) is k×n and C is m×n. lda, ldb and ldc are
@@ -146,72 +146,98 @@ type problem struct {
 
 	// packA says whether compute copies A into panels or reads it where it lies.
 	packA bool
-	// byRows says whether the units handed to goroutines are strips or panels.
-	byRows bool
-	// run is p.computeUnits, bound once so that handing it to Parallel allocates nothing.
-	run func(lo, hi int)
+	// byRows says whether the units handed to goroutines are strips or panels. Split by
+	// rows, C is done in chunks of columns [j0, j1) whose op(B), for all k, is packed once
+	// into sharedB and read by every goroutine: block pc at pc*roundUp(j1-j0, nr).
+	byRows  bool
+	j0, j1  int
+	sharedB []float32
+	// run and pack are p.computeUnits and p.packUnits, bound once so that handing them
+	// to the pool allocates nothing.
+	run, pack func(lo, hi int)
 }
 
 var problems = sync.Pool{New: func() any {
 	p := new(problem)
-	p.run = p.computeUnits
+	p.run, p.pack = p.computeUnits, p.packUnits
 	return p
 }}
 
-// sgemmBlocked hands contiguous runs of strips (mr rows of C) or of panels (nr columns)
-// to the pool. Each goroutine packs the B it uses: split by rows, every goroutine packs
-// all of B; split by columns, each packs its own panels and A is shared, read where it
-// lies. Columns win when there are more of them, or when they spare the copies of B and
-// A is small enough to be shared from cache. Strip and panel boundaries do not depend on
-// the split, and packing does not change the arithmetic, so every tile of C is computed
-// the same way whatever GOMAXPROCS is.
+// sgemmBlocked computes C on one goroutine when the product is small or GOMAXPROCS is 1,
+// packing each block of B just before it uses it. Otherwise it hands contiguous runs of
+// strips (mr rows of C) or of panels (nr columns) to the pool. Split by rows, the
+// goroutines first pack op(B) together, then all read it; split by columns, each packs
+// the panels of B it uses, and A is shared, read where it lies. Columns win when there are
+// more of them, or when A is small enough to be shared from cache and read where it lies.
+// Strip and panel boundaries do not depend on the split, and packing does not change the
+// arithmetic, so every tile of C is computed the same way whatever GOMAXPROCS is.
 func sgemmBlocked(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	p := problems.Get().(*problem)
 	defer func() {
-		*p = problem{run: p.run} // keep no reference to the caller's matrices
+		*p = problem{run: p.run, pack: p.pack} // keep no reference to the caller's matrices
 		problems.Put(p)
 	}()
-	*p = problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, run: p.run}
+	*p = problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, run: p.run, pack: p.pack}
 
-	strips := (m + mr - 1) / mr
-	panels := (n + nr - 1) / nr
-	workers := 1
-	if m*n*k >= parallelWork {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	p.byRows = strips >= panels
-	if p.byRows && panels >= 2*workers && m*k <= sharedA && !packsA(n/workers, lda) {
-		p.byRows = false
-	}
-	units, cols := strips, n
-	if !p.byRows {
-		units, cols = panels, n/min(workers, panels)
-	}
-	p.packA = packsA(cols, lda)
-	if workers == 1 {
-		p.run(0, units)
+	workers := runtime.GOMAXPROCS(0)
+	if m*n*k < parallelWork || workers == 1 {
+		// One goroutine packs each block of B just before it uses it, while it is in
+		// cache.
+		p.packA = packsA(n, lda)
+		p.compute(0, m, 0, n)
 		return
 	}
-	// Up to 4 parts per goroutine balance the load when the CPU is shared, as long as
-	// each part repays what it packs: split by rows, every part packs all of B, so parts
-	// are kept at least partRows high; split by columns, parts pack only their own panels
-	// of B, but each packs A when A is packed.
-	parts := workers
-	switch {
-	case p.byRows:
-		parts = m / partRows
-	case !p.packA:
-		parts = panels
+	strips := (m + mr - 1) / mr
+	panels := (n + nr - 1) / nr
+	p.byRows = strips >= panels
+	if p.byRows && panels >= 2*workers && m*k <= sharedAMax && !packsA(n/workers, lda) {
+		p.byRows = false
 	}
-	parallelParts(units, min(max(parts, workers), 4*workers), p.run)
+	// Up to 4 parts per goroutine balance the load when the CPU is shared (other work on
+	// the machine, other goroutines of the program): a goroutine short of CPU holds up
+	// one part. Split by columns with A packed, each part packs A, so there are fewer.
+	parts := 4 * workers
+	if !p.byRows {
+		p.packA = packsA(n/min(workers, panels), lda)
+		if p.packA {
+			parts = workers
+		}
+		parallelParts(panels, parts, p.run)
+		return
+	}
+	p.packA = packsA(n, lda)
+	width := min(nc, roundUp(n, nr))
+	if k*width > sharedBMax {
+		width = max(nr, sharedBMax/k/nr*nr)
+	}
+	shared := getWorkspace(0, k*width)
+	defer putWorkspace(shared)
+	for p.j0 = 0; p.j0 < n; p.j0 += width {
+		p.j1 = min(n, p.j0+width)
+		p.sharedB = shared.b[:k*roundUp(p.j1-p.j0, nr)]
+		parallelParts((p.j1-p.j0+nr-1)/nr, parts, p.pack)
+		// Each part reads all of the shared B per block of mc rows: parts of fewer rows
+		// would read it more often.
+		parallelParts(strips, min(parts, (m+mc-1)/mc), p.run)
+	}
 }
 
 // computeUnits computes strips [lo, hi) or panels [lo, hi) of C, as p.byRows says.
 func (p *problem) computeUnits(lo, hi int) {
 	if p.byRows {
-		p.compute(lo*mr, min(hi*mr, p.m), 0, p.n)
+		p.compute(lo*mr, min(hi*mr, p.m), p.j0, p.j1)
 	} else {
 		p.compute(0, p.m, lo*nr, min(hi*nr, p.n))
+	}
+}
+
+// packUnits packs panels [lo, hi) of columns [j0, j1) of op(B), for all k, into sharedB.
+func (p *problem) packUnits(lo, hi int) {
+	width := roundUp(p.j1-p.j0, nr)
+	cols := min(hi*nr, p.j1-p.j0) - lo*nr
+	for pc := 0; pc < p.k; pc += kc {
+		kcb := min(kc, p.k-pc)
+		packPanelsB(p.sharedB[pc*width+lo*nr*kcb:], p.transB, p.b, p.ldb, pc, kcb, p.j0+lo*nr, cols)
 	}
 }
 
@@ -267,10 +293,14 @@ func putWorkspace(w *workspace) {
 }
 
 // compute does rows [i0, i1) and columns [j0, j1) of C; i0 is a multiple of mr and j0
-// of nr.
+// of nr. It packs op(B) block by block unless p.sharedB holds it already.
 func (p *problem) compute(i0, i1, j0, j1 int) {
 	kcMax := min(kc, p.k)
-	w := getWorkspace(roundUp(min(mc, i1-i0), mr)*kcMax, kcMax*roundUp(min(nc, j1-j0), nr))
+	bSize := kcMax * roundUp(min(nc, j1-j0), nr)
+	if p.sharedB != nil {
+		bSize = 0
+	}
+	w := getWorkspace(roundUp(min(mc, i1-i0), mr)*kcMax, bSize)
 	defer putWorkspace(w)
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
@@ -280,7 +310,12 @@ func (p *problem) compute(i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			packPanelsB(w.b, p.transB, p.b, p.ldb, pc, kcb, jc, ncb)
+			bBlock := w.b
+			if p.sharedB != nil {
+				bBlock = p.sharedB[pc*roundUp(ncb, nr):]
+			} else {
+				packPanelsB(bBlock, p.transB, p.b, p.ldb, pc, kcb, jc, ncb)
+			}
 			for ic := i0; ic < i1; ic += mc {
 				mcb := min(mc, i1-ic)
 				fullRows := mcb / mr * mr
@@ -292,7 +327,7 @@ func (p *problem) compute(i0, i1, j0, j1 int) {
 					packPanelsA(w.a, p.transA, p.a, p.lda, ic+fullRows, mcb-fullRows, pc, kcb)
 				}
 				for jr := 0; jr < ncb; jr += nr {
-					b := w.b[jr*kcb:]
+					b := bBlock[jr*kcb:]
 					cols := min(nr, ncb-jr)
 					for ir := 0; ir < mcb; ir += mr {
 						var a []float32

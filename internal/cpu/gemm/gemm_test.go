@@ -189,6 +189,19 @@ func TestSgemm(t *testing.T) {
 	}
 }
 
+// TestSgemmColumnChunks: split by rows, C is done in chunks of columns when op(B) is too
+// big to pack at once.
+func TestSgemmColumnChunks(t *testing.T) {
+	defer func(max int) { sharedBMax = max }(sharedBMax)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	sharedBMax = 3000
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, tr := range transposes {
+		checkCase(t, Sgemm, gemmCase{tr[0], tr[1], 200, 45, 300, 1, 0, 1}, rng) // 3 chunks of 16
+		checkCase(t, Sgemm, gemmCase{tr[0], tr[1], 300, 45, 40, 1, -1, 0}, rng) // 48 and 5 columns
+	}
+}
+
 // TestSgemmLeadingDimensions uses strides that are multiples of 512, where A is packed
 // even for narrow C, and a stride of exactly the width.
 func TestSgemmLeadingDimensions(t *testing.T) {
