@@ -180,9 +180,9 @@ func sgemmBlocked(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 	*p = problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, run: p.run, pack: p.pack}
 
 	workers := runtime.GOMAXPROCS(0)
-	if m*n*k < parallelWork || workers == 1 {
-		// One goroutine packs each block of B just before it uses it, while it is in
-		// cache.
+	if m*n*k < parallelWork || workers == 1 || poolBusy() {
+		// One goroutine (the pool is busy when Sgemm is called from a parallel loop)
+		// packs each block of B just before it uses it, while it is in cache.
 		p.packA = packsA(n, lda)
 		p.compute(0, m, 0, n)
 		return

@@ -45,6 +45,17 @@ func parallelParts(n, parts int, fn func(lo, hi int)) {
 	workers.run(n, parts, helpers, fn)
 }
 
+// poolBusy reports whether a Parallel call is running, so that a call made now would run
+// its ranges on the calling goroutine. The answer may be stale by the time it is used: it
+// is a hint for choosing how to split work, never for correctness.
+func poolBusy() bool {
+	if workers.owner.TryLock() {
+		workers.owner.Unlock()
+		return false
+	}
+	return true
+}
+
 // partRange is the i-th of parts near-equal contiguous ranges of [0, n).
 func partRange(n, parts, i int) (lo, hi int) {
 	size, extra := n/parts, n%parts

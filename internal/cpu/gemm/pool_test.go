@@ -100,3 +100,22 @@ func TestParallelParts(t *testing.T) {
 		}
 	}
 }
+
+func TestPoolBusy(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	if poolBusy() {
+		t.Fatal("busy before any call")
+	}
+	var inside atomic.Bool
+	Parallel(2, func(lo, hi int) {
+		if lo == 0 {
+			inside.Store(poolBusy())
+		}
+	})
+	if !inside.Load() {
+		t.Fatal("not busy inside a call")
+	}
+	if poolBusy() {
+		t.Fatal("busy after the call")
+	}
+}
