@@ -5,9 +5,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/org/gotl/data/internal/jpeg"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"os"
@@ -50,16 +50,10 @@ func prefix(p string) func([]byte) bool {
 // errNotImage reports a file whose first bytes match no supported format.
 var errNotImage = errors.New("not a supported image (jpeg, png, bmp, tiff, webp, ppm/pgm)")
 
-// decodeBuffers is memory that one goroutine reuses from image to image.
-type decodeBuffers struct {
-	file []byte
-	jpeg jpeg.Buffers
-}
-
 // decodeImageFile decodes the image at path, refusing it before decoding when its header
-// claims more than maxPixels pixels. Errors name the file. The image may live in buf's
-// memory (nil: fresh memory) until the next call with the same buf.
-func decodeImageFile(path string, maxPixels int64, buf *decodeBuffers) (image.Image, error) {
+// claims more than maxPixels pixels. Errors name the file. file is memory for the file's
+// bytes that the caller reuses from image to image (nil: fresh memory).
+func decodeImageFile(path string, maxPixels int64, file *[]byte) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
@@ -73,27 +67,27 @@ func decodeImageFile(path string, maxPixels int64, buf *decodeBuffers) (image.Im
 		return nil, fmt.Errorf("data: image %q: empty file", path)
 	}
 	// Read the whole file once: the header check and the decoder then share it, and
-	// decoders read from memory (bytes.Reader implements io.ByteReader, so no extra buffering).
-	// Files are small next to their decoded pixels, which maxPixels already bounds.
-	if buf == nil {
-		buf = &decodeBuffers{}
+	// decoders read from memory. Files are small next to their decoded pixels, which
+	// maxPixels already bounds.
+	if file == nil {
+		file = new([]byte)
 	}
-	if int64(cap(buf.file)) < st.Size() {
-		buf.file = make([]byte, st.Size())
+	if int64(cap(*file)) < st.Size() {
+		*file = make([]byte, st.Size())
 	}
-	content := buf.file[:st.Size()]
+	content := (*file)[:st.Size()]
 	if _, err := io.ReadFull(f, content); err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
 	}
-	img, err := decodeImageBytes(content, maxPixels, &buf.jpeg)
+	img, err := decodeImageBytes(content, maxPixels)
 	if err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
 	}
 	return img, nil
 }
 
-// decodeImageBytes is decodeImageFile on the file's content; JPEG pixels go to jbuf's memory.
-func decodeImageBytes(buf []byte, maxPixels int64, jbuf *jpeg.Buffers) (image.Image, error) {
+// decodeImageBytes is decodeImageFile on the file's content.
+func decodeImageBytes(buf []byte, maxPixels int64) (image.Image, error) {
 	format, err := sniff(buf)
 	if err != nil {
 		return nil, err
@@ -105,12 +99,7 @@ func decodeImageBytes(buf []byte, maxPixels int64, jbuf *jpeg.Buffers) (image.Im
 	if err := checkPixels(cfg.Width, cfg.Height, maxPixels); err != nil {
 		return nil, fmt.Errorf("%s: %w", format.name, err)
 	}
-	var img image.Image
-	if format.name == "jpeg" {
-		img, err = jpeg.DecodeWith(bytes.NewReader(buf), jbuf)
-	} else {
-		img, err = format.decode(bytes.NewReader(buf))
-	}
+	img, err := format.decode(bytes.NewReader(buf))
 	if err != nil {
 		return nil, format.wrap(err)
 	}

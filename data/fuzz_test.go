@@ -4,11 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/org/gotl/data/internal/jpeg"
 )
 
-// FuzzDecodeImage feeds arbitrary bytes to the image decoders (the JPEG fork, PNG, BMP,
+// FuzzDecodeImage feeds arbitrary bytes to the image decoders (JPEG, PNG, BMP,
 // TIFF, WebP, Netpbm) and the pixel conversion: no input may panic, allocate beyond the pixel
 // limit, or decode to a size other than its header's. Seeds: the images under
 // testdata/keras/pixels and testdata/fuzz/FuzzDecodeImage.
@@ -19,10 +17,9 @@ func FuzzDecodeImage(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	var buf jpeg.Buffers
 	f.Fuzz(func(t *testing.T, b []byte) {
 		const maxPixels = 1 << 16
-		img, err := decodeImageBytes(b, maxPixels, &buf)
+		img, err := decodeImageBytes(b, maxPixels)
 		if err != nil {
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -87,10 +88,31 @@ func maxDiff(a, b []float32, h, w, c, border int) (all, interior float64, at int
 	return all, interior, at
 }
 
+// jpegTolerance is the largest difference, in levels of 255, allowed between a JPEG's pixels
+// as gotl decodes them (the standard library's image/jpeg, then ycbcr.go's upsampling and
+// colour conversion) and as Keras does (PIL, libjpeg-turbo). Go's inverse DCT is not libjpeg's
+// (jidctint.c): the decoded planes differ by about 1 level (greyscale JPEGs: at most 1), which
+// colour conversion (R = Y + 1.402 Cr', B = Y + 1.772 Cb') turns into at most 3. Measured: 3
+// on pixels/photo64x80.jpg, 2 on the smaller colour fixtures, 1 on gray.jpg; over 122 JPEGs
+// (every subsampling, progressive, greyscale, CMYK) 96.7% of values equal, 2.8% off by 1,
+// 0.5% by 2, 0.01% by 3, with two outliers described in testdata/keras/README.md. Lossless
+// formats are compared exactly.
+const jpegTolerance = 3
+
+// isJPEGName reports whether a file name has one of the JPEG extensions.
+func isJPEGName(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasSuffix(lower, ".jpg") || strings.HasSuffix(lower, ".jpeg")
+}
+
 // TestKerasLoadImage compares decoding, color conversion and resizing with Keras's load_img
-// (PIL) on every recorded file, color mode and interpolation.
+// (PIL) on every recorded file, color mode and interpolation: exactly for lossless formats,
+// within jpegTolerance for JPEG.
 func TestKerasLoadImage(t *testing.T) {
 	worst := map[string]float64{}
+	lossless := map[string]int{} // cases compared exactly, per interpolation
+	var jpegCases, jpegValues int
+	var jpegSum float64
 	for _, c := range loadKerasPixels(t) {
 		if c.Kind != "load" {
 			continue
@@ -104,17 +126,32 @@ func TestKerasLoadImage(t *testing.T) {
 			continue
 		}
 		all, _, at := maxDiff(got, c.values, h, w, ch, 0)
-		key := c.File
-		worst[key] = max(worst[key], all)
-		const tol = 0 // exact, JPEG included (internal/jpeg, ycbcr.go)
+		worst[c.File] = max(worst[c.File], all)
 		if c.File == "gray16.png" {
 			continue // PIL clips 16-bit grey to 255 (white); gotl keeps the high byte
+		}
+		tol := 0.0
+		if isJPEGName(c.File) {
+			tol = jpegTolerance
+			jpegCases++
+			for i := range got {
+				jpegSum += math.Abs(float64(got[i]) - float64(c.values[i]))
+			}
+			jpegValues += len(got)
+		} else {
+			lossless[c.Interpolation]++
 		}
 		if all > tol {
 			t.Errorf("%s: max |gotl − Keras| = %v at %d (got %v, want %v), tolerance %v", name, all, at, got[at], c.values[at], tol)
 		}
 	}
+	// Keras's bar: with augmentation off, resized pixels equal within 1/255 for nearest and
+	// bilinear. Lossless inputs meet it with 0; make sure they were compared.
+	if lossless["nearest"] == 0 || lossless["bilinear"] == 0 || jpegCases == 0 {
+		t.Errorf("compared %v lossless cases per interpolation and %d JPEG cases: the fixtures lack some", lossless, jpegCases)
+	}
 	t.Logf("largest difference per file, in levels of 255: %v", worst)
+	t.Logf("JPEG: mean difference %.3f levels over %d values", jpegSum/float64(max(jpegValues, 1)), jpegValues)
 }
 
 // TestKerasApplyTransform compares ApplyTransform with Keras's apply_transform (scipy's

@@ -1,4 +1,4 @@
-"""Records Keras's image loading and transforms on small images, for data/keras_test.go.
+"""Records Keras's image loading and transforms on small images, for data/keras_pixels_test.go.
 
 Run with Debian's /usr/bin/python3 (packages python3-keras-preprocessing python3-pil
 python3-scipy python3-numpy) from this folder:  /usr/bin/python3 keras_pixels.py
@@ -59,6 +59,9 @@ save("rgb.bmp", Image.fromarray(smooth(14, 11, 3), "RGB"))
 save("rgb.ppm", Image.fromarray(smooth(10, 13, 3), "RGB"))
 save("gray.pgm.ppm", Image.fromarray(smooth(10, 9, 1)[..., 0], "L"), format="PPM")
 save("rgb.tif", Image.fromarray(smooth(12, 15, 3), "RGB"))
+# Last, so that the images above keep their RandomState draws: large enough for Go's IDCT to
+# reach its largest measured difference from libjpeg's (3 levels, see README.md).
+save("photo64x80.jpg", Image.fromarray(smooth(64, 80, 3), "RGB"), quality=90)
 
 cases = []
 blob = bytearray()
