@@ -135,28 +135,124 @@ func (l *Conv2D) Build(in []nn.Shape) (nn.Shape, error) {
 // Forward implements nn.Layer.
 func (l *Conv2D) Forward(ctx *nn.Context, in []*nn.Tensor) (*nn.Tensor, error) {
 	x := in[0]
+	if err := l.setup(x); err != nil {
+		return nil, err
+	}
+	b := l.Backend()
+	b.Conv2D(&l.params, x.Buf, l.kernelVar.Value(), l.z.Buf)
+	if l.useBias {
+		b.BiasAdd(l.z.Buf, l.biasVar.Value(), l.z.Len()/l.filters, l.filters)
+	}
+	return l.act.apply(&l.Base, l.z), nil
+}
+
+// setup checks the input x, sets the convolution's parameters for it and makes room for
+// the output in l.z.
+func (l *Conv2D) setup(x *nn.Tensor) error {
 	if len(x.Shape) != 4 || x.Shape[3] != l.inChannels {
-		return nil, l.ShapeErrorf(fmt.Sprintf("input (N, H, W, %d)", l.inChannels), fmt.Sprint(x.Shape))
+		return l.ShapeErrorf(fmt.Sprintf("input (N, H, W, %d)", l.inChannels), fmt.Sprint(x.Shape))
 	}
 	n, h, w := x.Shape[0], x.Shape[1], x.Shape[2]
 	oh, top := window(h, l.kernel[0], l.strides[0], l.dilation[0], l.padding)
 	ow, left := window(w, l.kernel[1], l.strides[1], l.dilation[1], l.padding)
 	if oh == 0 || ow == 0 {
-		return nil, l.ShapeErrorf(fmt.Sprintf("an input at least as large as the %v kernel", l.kernel), fmt.Sprint(x.Shape))
+		return l.ShapeErrorf(fmt.Sprintf("an input at least as large as the %v kernel", l.kernel), fmt.Sprint(x.Shape))
 	}
 	l.params = device.Conv2DParams{
 		N: n, H: h, W: w, InC: l.inChannels, OutH: oh, OutW: ow, OutC: l.filters,
 		KH: l.kernel[0], KW: l.kernel[1], StrideH: l.strides[0], StrideW: l.strides[1],
 		DilationH: l.dilation[0], DilationW: l.dilation[1], PadTop: top, PadLeft: left,
 	}
-	b := l.Backend()
 	l.x = x
 	l.z = l.Ensure(l.z, n, oh, ow, l.filters)
-	b.Conv2D(&l.params, x.Buf, l.kernelVar.Value(), l.z.Buf)
-	if l.useBias {
-		b.BiasAdd(l.z.Buf, l.biasVar.Value(), n*oh*ow, l.filters)
+	return nil
+}
+
+// FuseInference implements nn.InferenceFuser. On a backend with device.Conv2DFuser, a
+// Conv2D whose own activation is linear or ReLU runs in inference as one FusedConv2D,
+// which absorbs, each optional but in this order, a BatchNormalization, an Add of two
+// inputs (the other one becomes the residual) and a ReLU (Activation or ReLU layer), when
+// the conv's own activation is linear. Sigmoid and softmax outputs are never absorbed, so
+// a loss fused with them still finds its logits.
+func (l *Conv2D) FuseInference(chain []nn.Layer, slots []int) int {
+	if _, ok := l.Backend().(device.Conv2DFuser); !ok || !l.fusable() || l.act.fn != Linear {
+		return 0
 	}
-	return l.act.apply(&l.Base, l.z), nil
+	n := 0
+	if n < len(chain) {
+		if _, ok := chain[n].(*BatchNormalization); ok {
+			n++
+		}
+	}
+	if n < len(chain) {
+		if add, ok := chain[n].(*Add); ok && len(add.dxs) == 2 {
+			n++
+		}
+	}
+	if n < len(chain) && isReLU(chain[n]) {
+		n++
+	}
+	return n
+}
+
+// fusable reports whether the conv's own activation can end a FusedConv2D.
+func (l *Conv2D) fusable() bool { return l.act.fn == Linear || l.act.fn == ReLU }
+
+// isReLU reports whether layer is an Activation or ReLU layer applying ReLU.
+func isReLU(layer nn.Layer) bool {
+	switch a := layer.(type) {
+	case *Activation:
+		return a.act.fn == ReLU
+	case *ReLULayer:
+		return a.act.fn == ReLU
+	}
+	return false
+}
+
+// ForwardFused implements nn.InferenceFuser: one FusedConv2D for the conv and the chain
+// that FuseInference accepted, into the conv's output buffer.
+func (l *Conv2D) ForwardFused(ctx *nn.Context, in []*nn.Tensor, chain []nn.Layer, chainIn [][]*nn.Tensor) (*nn.Tensor, error) {
+	fuser, ok := l.Backend().(device.Conv2DFuser)
+	if !ok || !l.fusable() {
+		return l.Forward(ctx, in)
+	}
+	if err := l.setup(in[0]); err != nil {
+		return nil, err
+	}
+	p := device.FusedConv2DParams{Conv: l.params, Activation: elementwise[l.act.fn]}
+	o := device.FusedConv2DOperands{X: in[0].Buf, W: l.kernelVar.Value(), Y: l.z.Buf}
+	if l.useBias {
+		o.Bias = l.biasVar.Value()
+	}
+	for i, layer := range chain {
+		switch layer := layer.(type) {
+		case *BatchNormalization:
+			if l.filters != layer.channels {
+				return nil, layer.ShapeErrorf(fmt.Sprintf("input (N, ..., %d)", layer.channels), fmt.Sprint(l.z.Shape))
+			}
+			p.Epsilon = layer.epsilon
+			o.Gamma, o.Beta, o.Mean, o.Variance = value(layer.gamma), value(layer.beta), layer.mean.Value(), layer.variance.Value()
+		case *Add:
+			residual := otherInput(chainIn[i])
+			if !nn.Shape(residual.Shape).Equal(nn.Shape(l.z.Shape)) {
+				return nil, layer.ShapeErrorf(fmt.Sprintf("inputs of one shape %v", l.z.Shape), fmt.Sprint(residual.Shape))
+			}
+			o.Residual = residual.Buf
+		default: // ReLU, by FuseInference
+			p.Activation = device.ReLU
+		}
+	}
+	fuser.FusedConv2D(&p, &o)
+	return l.z, nil
+}
+
+// otherInput is the input of a two-input layer in a fused chain that the chain does not
+// feed (the chain's own is nil).
+func otherInput(in []*nn.Tensor) *nn.Tensor {
+	if in[0] == nil {
+		return in[1]
+	}
+	return in[0]
 }
 
 // Backward implements nn.Layer.

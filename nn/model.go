@@ -38,7 +38,10 @@ type Model struct {
 	outIdx    []int
 	outTensor []*Tensor
 	inGrads   []*Tensor
-	rng       *rand.Rand
+	// fusion is the plan of the inference pass (nil until the first one): which nodes run
+	// a fused pass for the chain of nodes after them.
+	fusion []fusionStep
+	rng    *rand.Rand
 	// planned says reqGrad and needDx hold for the trainable state at the time and for
 	// inputs needing gradients as in plannedFor; SetTrainable and Fit clear it.
 	planned    bool
@@ -405,12 +408,27 @@ func (m *Model) Forward(ctx *Context, in []*Tensor) (*Tensor, error) {
 	return outs[0], nil
 }
 
-// forward runs every node in execution order. The returned slice is reused.
+// forward runs every node in execution order; in inference, a node that heads a fused
+// chain computes the chain's output and the nodes it absorbed are skipped. The returned
+// slice is reused.
 func (m *Model) forward(ctx *Context, in []*Tensor) ([]*Tensor, error) {
+	if !ctx.Training && m.fusion == nil {
+		m.planFusion()
+	}
 	for i, n := range m.nodes {
 		if p := m.inputPos[i]; p >= 0 {
 			m.outs[i] = in[p]
 			continue
+		}
+		if !ctx.Training {
+			if f := &m.fusion[i]; f.absorbed {
+				continue
+			} else if f.head != nil {
+				if err := m.forwardFused(ctx, i, f); err != nil {
+					return nil, err
+				}
+				continue
+			}
 		}
 		args := m.args[i]
 		for j, k := range m.inIdx[i] {
@@ -426,6 +444,117 @@ func (m *Model) forward(ctx *Context, in []*Tensor) ([]*Tensor, error) {
 		m.outTensor[j] = m.outs[k]
 	}
 	return m.outTensor, nil
+}
+
+// InferenceFuser is implemented by layers that, in inference, can compute their own
+// output and that of layers after them in one fused pass: Conv2D absorbs the
+// BatchNormalization, Add and ReLU after it, running one backend operation where the
+// separate layers would make a pass over memory each. The model offers each such layer
+// the chain of nodes that follow it, each the only consumer of the one before (and, but
+// for the last, no output of the model), whose other inputs are ready before the layer
+// runs. Training never fuses: the layers keep what their backward passes need.
+type InferenceFuser interface {
+	Layer
+	// FuseInference returns how many layers at the head of chain the layer absorbs;
+	// chain[i] takes the output of the node before it as its input number slots[i].
+	FuseInference(chain []Layer, slots []int) int
+	// ForwardFused computes, in inference mode, the output of the last of the absorbed
+	// layers (the layer's own output when it absorbed none). in are the layer's inputs,
+	// chainIn[i] those of chain[i], with nil at slots[i].
+	ForwardFused(ctx *Context, in []*Tensor, chain []Layer, chainIn [][]*Tensor) (*Tensor, error)
+}
+
+// fusionStep is the inference plan of one node.
+type fusionStep struct {
+	// head is the node's layer when it runs a fused pass for chain.
+	head  InferenceFuser
+	chain []Layer
+	slots []int
+	// chainNodes are the nodes of chain; chainIn[i] the reused inputs of chain[i].
+	chainNodes []int
+	chainIn    [][]*Tensor
+	// absorbed marks a node computed by the fused pass of an earlier node.
+	absorbed bool
+}
+
+// planFusion finds the fused chains of the inference pass (see InferenceFuser).
+func (m *Model) planFusion() {
+	m.fusion = make([]fusionStep, len(m.nodes))
+	consumer := make([]int, len(m.nodes)) // the only consumer of each node, or −1
+	for i := range consumer {
+		consumer[i] = -1
+	}
+	for j := range m.nodes {
+		for _, k := range m.inIdx[j] {
+			consumer[k] = j
+		}
+	}
+	isOutput := make([]bool, len(m.nodes))
+	for _, k := range m.outIdx {
+		isOutput[k] = true
+	}
+	for i, n := range m.nodes {
+		head, ok := n.layer.(InferenceFuser)
+		if !ok || m.inputPos[i] >= 0 || m.fusion[i].absorbed {
+			continue
+		}
+		var chain []Layer
+		var slots, nodes []int
+		for cur := i; m.consumers[cur] == 1 && !isOutput[cur]; {
+			next := consumer[cur]
+			if m.fusion[next].absorbed {
+				break // the chain of an earlier node took it
+			}
+			slot, ready := -1, true
+			for s, k := range m.inIdx[next] {
+				if k == cur {
+					slot = s
+				} else if k >= i {
+					ready = false // computed after the head
+				}
+			}
+			if !ready {
+				break
+			}
+			chain, slots, nodes = append(chain, m.nodes[next].layer), append(slots, slot), append(nodes, next)
+			cur = next
+		}
+		absorbed := head.FuseInference(chain, slots)
+		f := &m.fusion[i]
+		f.head, f.chain, f.slots, f.chainNodes = head, chain[:absorbed], slots[:absorbed], nodes[:absorbed]
+		f.chainIn = make([][]*Tensor, absorbed)
+		for c, j := range f.chainNodes {
+			f.chainIn[c] = make([]*Tensor, len(m.inIdx[j]))
+			m.fusion[j].absorbed = true
+		}
+	}
+}
+
+// forwardFused runs the fused pass headed by node i and stores its output as that of the
+// chain's last node.
+func (m *Model) forwardFused(ctx *Context, i int, f *fusionStep) error {
+	args := m.args[i]
+	for j, k := range m.inIdx[i] {
+		args[j] = m.outs[k]
+	}
+	for c, j := range f.chainNodes {
+		for s, k := range m.inIdx[j] {
+			f.chainIn[c][s] = nil
+			if s != f.slots[c] {
+				f.chainIn[c][s] = m.outs[k]
+			}
+		}
+	}
+	out, err := f.head.ForwardFused(ctx, args, f.chain, f.chainIn)
+	if err != nil {
+		return err
+	}
+	last := i
+	if len(f.chainNodes) > 0 {
+		last = f.chainNodes[len(f.chainNodes)-1]
+	}
+	m.outs[last] = out
+	return nil
 }
 
 // planBackward decides, for the trainable state at hand, which nodes need a gradient:

@@ -21,6 +21,20 @@ var _ device.Backend = Backend{}
 // buffer is a Backend buffer: a flat float32 array in host memory.
 type buffer struct {
 	data []float32
+	// version counts the operations that wrote into the buffer, so that forms derived from
+	// it can tell when to be made again.
+	version uint64
+	// folded is the last kernel FusedConv2D folded from this one.
+	folded *foldedKernel
+}
+
+// modified records a write into b (unless nil) through the backend. Every method calls it
+// for each buffer it writes, which is what keeps derived forms such as folded kernels
+// current: the backend's buffers are written by its methods only.
+func modified(b device.Buffer) {
+	if b != nil {
+		b.(*buffer).version++
+	}
 }
 
 func (b *buffer) Len() int { return len(b.data) }
@@ -50,7 +64,10 @@ func (Backend) Name() string { return "cpu" }
 
 func (Backend) Alloc(n int) device.Buffer { return &buffer{data: make([]float32, n)} }
 
-func (Backend) Upload(dst device.Buffer, src []float32) { copy(Slice(dst)[:len(src)], src) }
+func (Backend) Upload(dst device.Buffer, src []float32) {
+	copy(Slice(dst)[:len(src)], src)
+	modified(dst)
+}
 
 func (Backend) Download(dst []float32, src device.Buffer) { copy(dst, Slice(src)[:len(dst)]) }
 
@@ -59,6 +76,7 @@ func (Backend) Upload64(dst device.Buffer, src []float64) {
 	for i, v := range src {
 		d[i] = float32(v)
 	}
+	modified(dst)
 }
 
 func (Backend) Download64(dst []float64, src device.Buffer) {
@@ -69,6 +87,7 @@ func (Backend) Download64(dst []float64, src device.Buffer) {
 
 func (Backend) Copy(dst device.Buffer, dstOff int, src device.Buffer, srcOff int, n int) {
 	copy(Slice(dst)[dstOff:dstOff+n], Slice(src)[srcOff:srcOff+n])
+	modified(dst)
 }
 
 func (Backend) Fill(dst device.Buffer, n int, v float64) {
@@ -76,10 +95,12 @@ func (Backend) Fill(dst device.Buffer, n int, v float64) {
 	for i := range d {
 		d[i] = float32(v)
 	}
+	modified(dst)
 }
 
 func (Backend) Gemm(transA, transB bool, m, n, k int, alpha float64, a device.Buffer, lda int, b device.Buffer, ldb int, beta float64, c device.Buffer, ldc int) {
 	gemm.Sgemm(transA, transB, m, n, k, float32(alpha), Slice(a), lda, Slice(b), ldb, float32(beta), Slice(c), ldc)
+	modified(c)
 }
 
 // Operations on the rows of (rows × cols) matrices run on chunks of whole rows; their
@@ -99,6 +120,7 @@ func addBias(a *biasArgs, lo, hi int) {
 func (Backend) BiasAdd(y, bias device.Buffer, rows, cols int) {
 	ys := Slice(y)
 	forEachChunk(rows, grain(cols), biasArgs{cols: cols, x: ys, bias: Slice(bias), y: ys}, addBias)
+	modified(y)
 }
 
 // Reductions over the rows of (rows × cols) matrices run on blocks of columns, each
@@ -140,18 +162,22 @@ func (Backend) BiasGrad(db, dy device.Buffer, rows, cols int) {
 	for j, s := range *sums {
 		dbs[j] = float32(s)
 	}
+	modified(db)
 }
 
 func (Backend) Conv2D(p *device.Conv2DParams, x, w, y device.Buffer) {
-	conv2D(p, Slice(x), Slice(w), Slice(y))
+	conv2D(p, Slice(x), Slice(w), Slice(y), nil)
+	modified(y)
 }
 
 func (Backend) Conv2DBackwardData(p *device.Conv2DParams, dy, w, dx device.Buffer) {
 	conv2DBackwardData(p, Slice(dy), Slice(w), Slice(dx))
+	modified(dx)
 }
 
 func (Backend) Conv2DBackwardFilter(p *device.Conv2DParams, x, dy, dw device.Buffer) {
 	conv2DBackwardFilter(p, Slice(x), Slice(dy), Slice(dw))
+	modified(dw)
 }
 
 // Pooling runs on chunks of whole images.
@@ -163,10 +189,12 @@ type poolArgs struct {
 
 func (Backend) Pool2D(p *device.Pool2DParams, x, y device.Buffer) {
 	forEachChunk(p.N, grain(p.OutH*p.OutW*p.C*p.KH*p.KW), poolArgs{p: *p, x: Slice(x), y: Slice(y)}, pool2D)
+	modified(y)
 }
 
 func (Backend) Pool2DBackward(p *device.Pool2DParams, x, y, dy, dx device.Buffer) {
 	forEachChunk(p.N, grain(p.OutH*p.OutW*p.C*p.KH*p.KW), poolArgs{p: *p, x: Slice(x), y: Slice(y), dy: Slice(dy), dx: Slice(dx)}, pool2DBackward)
+	modified(dx)
 }
 
 // pool2D pools images [lo, hi). Max pooling keeps each channel's running maximum over the
@@ -256,6 +284,7 @@ func (Backend) BatchNormInference(p *device.BatchNormParams, x, gamma, beta, mea
 		shift[c] = float32(shiftOf(betas, c))
 	}
 	forEachChunk(p.Rows, grain(p.C), normalizeArgs{cols: p.C, x: Slice(x), mean: Slice(mean), scale: scale, shift: shift, y: Slice(y)}, normalizeRows)
+	modified(y)
 }
 
 func (Backend) BatchNormTraining(p *device.BatchNormParams, x, gamma, beta, y, saveMean, saveInvStd, movingMean, movingVar device.Buffer) {
@@ -282,6 +311,11 @@ func (Backend) BatchNormTraining(p *device.BatchNormParams, x, gamma, beta, y, s
 		shift[c] = float32(shiftOf(betas, c))
 	}
 	forEachChunk(p.Rows, grain(p.C), normalizeArgs{cols: p.C, x: xs, mean: saveMeans, scale: scale, shift: shift, y: Slice(y)}, normalizeRows)
+	modified(y)
+	modified(saveMean)
+	modified(saveInvStd)
+	modified(movingMean)
+	modified(movingVar)
 }
 
 // normalizeBackwardArgs: dx = k1·dy + k2·(x − mean) + k3 per row, in float64.
@@ -332,6 +366,9 @@ func (Backend) BatchNormBackward(p *device.BatchNormParams, x, dy, gamma, saveMe
 		k3[j] = -gs * sumDy[j] / rows
 	}
 	forEachChunk(p.Rows, grain(c), normalizeBackwardArgs{cols: c, x: xs, dy: dys, dx: Slice(dx), mean: mean64, k1: k1, k2: k2, k3: k3}, normalizeBackwardRows)
+	modified(dx)
+	modified(dgamma)
+	modified(dbeta)
 }
 
 // Element-wise operations run on chunks of elementChunk elements.
@@ -363,10 +400,12 @@ func activationBackward(a *elementArgs, lo, hi int) {
 
 func (Backend) Activation(op device.ActivationOp, n int, x, y device.Buffer) {
 	forEachChunk(n, elementChunk, elementArgs{op: op, x: Slice(x), y: Slice(y)}, activation)
+	modified(y)
 }
 
 func (Backend) ActivationBackward(op device.ActivationOp, n int, x, y, dy, dx device.Buffer) {
 	forEachChunk(n, elementChunk, elementArgs{op: op, x: Slice(x), y: Slice(y), z: Slice(dy), dx: Slice(dx)}, activationBackward)
+	modified(dx)
 }
 
 // softmaxArgs: rows of a (rows × cols) matrix; dy is nil in the forward pass.
@@ -386,22 +425,26 @@ func softmaxBackwardRows(a *softmaxArgs, lo, hi int) {
 
 func (Backend) Softmax(rows, cols int, x, y device.Buffer) {
 	forEachChunk(rows, grain(cols), softmaxArgs{cols: cols, x: Slice(x), y: Slice(y)}, softmaxRows)
+	modified(y)
 }
 
 func (Backend) SoftmaxBackward(rows, cols int, y, dy, dx device.Buffer) {
 	forEachChunk(rows, grain(cols), softmaxArgs{cols: cols, x: Slice(dx), y: Slice(y), dy: Slice(dy)}, softmaxBackwardRows)
+	modified(dx)
 }
 
 func axpby(a *elementArgs, lo, hi int) { vec.Axpby(a.alpha, a.x[lo:hi], a.beta, a.y[lo:hi]) }
 
 func (Backend) Axpby(n int, alpha float64, x device.Buffer, beta float64, y device.Buffer) {
 	forEachChunk(n, elementChunk, elementArgs{x: Slice(x), y: Slice(y), alpha: float32(alpha), beta: float32(beta)}, axpby)
+	modified(y)
 }
 
 func mul(a *elementArgs, lo, hi int) { ref.Mul(hi-lo, a.x[lo:hi], a.y[lo:hi], a.z[lo:hi]) }
 
 func (Backend) Mul(n int, x, y, z device.Buffer) {
 	forEachChunk(n, elementChunk, elementArgs{x: Slice(x), y: Slice(y), z: Slice(z)}, mul)
+	modified(z)
 }
 
 // clamp limits x to [alpha, beta].
@@ -409,6 +452,7 @@ func clamp(a *elementArgs, lo, hi int) { ref.Clamp(hi-lo, a.x[lo:hi], a.alpha, a
 
 func (Backend) Clamp(n int, x device.Buffer, lo, hi float64) {
 	forEachChunk(n, elementChunk, elementArgs{x: Slice(x), alpha: float32(lo), beta: float32(hi)}, clamp)
+	modified(x)
 }
 
 func sumSquares(a *elementArgs, lo, hi int) {
@@ -452,10 +496,12 @@ func crop2D(a *padArgs, lo, hi int) {
 
 func (Backend) Pad2D(p *device.Pad2DParams, x, y device.Buffer) {
 	forEachChunk(p.N, grain(p.OutH()*p.OutW()*p.C), padArgs{p: *p, inner: Slice(x), padded: Slice(y)}, pad2D)
+	modified(y)
 }
 
 func (Backend) Crop2D(p *device.Pad2DParams, dy, dx device.Buffer) {
 	forEachChunk(p.N, grain(p.H*p.W*p.C), padArgs{p: *p, inner: Slice(dx), padded: Slice(dy)}, crop2D)
+	modified(dx)
 }
 
 // Concat and Split are memory copies on one goroutine: more would share the same memory
@@ -474,6 +520,7 @@ func (Backend) Concat(outer int, widths []int, xs []device.Buffer, y device.Buff
 		}
 		offset += w
 	}
+	modified(y)
 }
 
 func (Backend) Split(outer int, widths []int, dy device.Buffer, dxs []device.Buffer) {
@@ -490,6 +537,9 @@ func (Backend) Split(outer int, widths []int, dy device.Buffer, dxs []device.Buf
 			}
 		}
 		offset += w
+	}
+	for _, dx := range dxs {
+		modified(dx)
 	}
 }
 
@@ -524,6 +574,8 @@ func (Backend) SGD(p *device.SGDParams, n int, param, grad, velocity device.Buff
 		step.Mode = vec.MomentumSGD
 	}
 	forEachChunk(n, elementChunk, optimizerArgs{param: Slice(param), grad: Slice(grad), slot1: Slice(velocity), sgd: step}, sgd)
+	modified(param)
+	modified(velocity)
 }
 
 // Adam derives its float32 constants as ref.Adam does.
@@ -539,8 +591,16 @@ func (Backend) Adam(p *device.AdamParams, n int, param, grad, m, v, vhat device.
 		AMSGrad:       p.AMSGrad,
 	}
 	forEachChunk(n, elementChunk, optimizerArgs{param: Slice(param), grad: Slice(grad), slot1: Slice(m), slot2: Slice(v), slot3: Slice(vhat), adam: step}, adam)
+	modified(param)
+	modified(m)
+	modified(v)
+	modified(vhat)
 }
 
 func (Backend) RMSprop(p *device.RMSpropParams, n int, param, grad, ms, mom, mg device.Buffer) {
 	forEachChunk(n, elementChunk, optimizerArgs{param: Slice(param), grad: Slice(grad), slot1: Slice(ms), slot2: Slice(mom), slot3: Slice(mg), rmsprop: *p}, rmsprop)
+	modified(param)
+	modified(ms)
+	modified(mom)
+	modified(mg)
 }

@@ -127,17 +127,34 @@ func col2imAdd(p *device.Conv2DParams, dPatches []float32, row0, rows int, dx []
 	})
 }
 
-// conv2D computes y (P × OutC) = Patches · W, a tile of pixels per unit.
-func conv2D(p *device.Conv2DParams, x, w, y []float32) {
+// conv2D computes y (P × OutC) = Patches · W, a tile of pixels per unit, and then the
+// epilogue e, unless nil, on each tile.
+func conv2D(p *device.Conv2DParams, x, w, y []float32, e *epilogue) {
 	pixels, k := p.N*p.OutH*p.OutW, p.KH*p.KW*p.InC
 	if isPointwise(p) {
 		gemm.Sgemm(false, false, pixels, p.OutC, k, 1, x, k, w, p.OutC, 0, y, p.OutC)
+		if e != nil {
+			forEachChunk(pixels, grain(p.OutC), epilogueArgs{e: *e, y: y, cols: p.OutC}, applyEpilogue)
+		}
 		return
 	}
 	tileRows := patchTileRows(pixels, k)
 	tiles := (pixels + tileRows - 1) / tileRows
-	forEachUnit(tiles, convArgs{p: *p, x: x, w: w, y: y, tileRows: tileRows}, forwardTile)
+	a := convArgs{p: *p, x: x, w: w, y: y, tileRows: tileRows}
+	if e != nil {
+		a.e, a.epilogue = *e, true
+	}
+	forEachUnit(tiles, a, forwardTile)
 }
+
+// epilogueArgs: an epilogue over the rows of y (· × cols).
+type epilogueArgs struct {
+	e    epilogue
+	y    []float32
+	cols int
+}
+
+func applyEpilogue(a *epilogueArgs, lo, hi int) { a.e.apply(a.y, lo, hi-lo, a.cols) }
 
 // convArgs are the arguments of a convolution pass run in units (tiles, runs of images).
 type convArgs struct {
@@ -145,6 +162,8 @@ type convArgs struct {
 	x, w, y       []float32
 	tileRows      int
 	imagesPerUnit int
+	e             epilogue
+	epilogue      bool // apply e to each tile
 }
 
 // forwardTile computes one tile of pixels of the forward pass.
@@ -158,6 +177,9 @@ func forwardTile(a *convArgs, tile int) {
 	patches := *scratch
 	im2col(p, a.x, row0, rows, patches)
 	gemm.Sgemm(false, false, rows, p.OutC, k, 1, patches, k, a.w, p.OutC, 0, a.y[row0*p.OutC:], p.OutC)
+	if a.epilogue {
+		a.e.apply(a.y, row0, rows, p.OutC)
+	}
 }
 
 // forEachUnit calls unit(&args, i) for i in [0, n), units that each run gemm.Sgemm. With at
@@ -255,7 +277,7 @@ func conv2DBackwardDataStride1(p *device.Conv2DParams, dy, w, dx []float32) {
 		KH: p.KH, KW: p.KW, StrideH: 1, StrideW: 1, DilationH: p.DilationH, DilationW: p.DilationW,
 		PadTop: (p.KH-1)*p.DilationH - p.PadTop, PadLeft: (p.KW-1)*p.DilationW - p.PadLeft,
 	}
-	conv2D(&transposed, dy, flipped, dx)
+	conv2D(&transposed, dy, flipped, dx, nil)
 }
 
 // im2colArgs: rows of the patch matrix from row0 on, written to patches.

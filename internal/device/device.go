@@ -132,6 +132,38 @@ type Backend interface {
 	RMSprop(p *RMSpropParams, n int, param, grad, ms, mom, mg Buffer)
 }
 
+// Conv2DFuser is implemented by a backend that runs the inference-mode chain
+// Conv2D → BatchNormalization → Add → Activation of ResNet-style networks as one
+// operation, sparing the passes over memory between them (and able to fold the
+// normalization into the kernel, which it may keep in a private form until the variables
+// change). Layers use the separate operations on a backend without it.
+type Conv2DFuser interface {
+	// FusedConv2D computes z = conv(x, w) as Conv2D does, then per output channel
+	//
+	//	y = act(gamma·(z + bias − mean)/sqrt(variance + ε) + beta + residual)
+	//
+	// Every buffer of o but X, W and Y may be nil: a nil Bias, Beta or Residual is 0, a nil
+	// Gamma 1, and nil Mean and Variance (together) leave the normalization out, Gamma and
+	// Beta with it. Residual is (N, OutH, OutW, OutC) like Y and may not alias it.
+	FusedConv2D(p *FusedConv2DParams, o *FusedConv2DOperands)
+}
+
+// FusedConv2DParams describes a FusedConv2D: the convolution, the normalization's ε and
+// the activation applied last.
+type FusedConv2DParams struct {
+	Conv       Conv2DParams
+	Epsilon    float64
+	Activation ActivationOp
+}
+
+// FusedConv2DOperands are the buffers of a FusedConv2D.
+type FusedConv2DOperands struct {
+	X, W, Bias                  Buffer
+	Gamma, Beta, Mean, Variance Buffer
+	Residual                    Buffer
+	Y                           Buffer
+}
+
 // ActivationOp enumerates elementwise activations.
 type ActivationOp int
 

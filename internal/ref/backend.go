@@ -12,7 +12,10 @@ func init() {
 // of the conformance suite and of the layers' gradient checks.
 type Backend struct{}
 
-var _ device.Backend = Backend{}
+var (
+	_ device.Backend     = Backend{}
+	_ device.Conv2DFuser = Backend{}
+)
 
 // buffer is a Backend buffer: a flat float64 array.
 type buffer struct {
@@ -93,6 +96,10 @@ func (Backend) Conv2DBackwardData(p *device.Conv2DParams, dy, w, dx device.Buffe
 
 func (Backend) Conv2DBackwardFilter(p *device.Conv2DParams, x, dy, dw device.Buffer) {
 	Conv2DBackwardFilter(p, Slice64(x), Slice64(dy), Slice64(dw))
+}
+
+func (Backend) FusedConv2D(p *device.FusedConv2DParams, o *device.FusedConv2DOperands) {
+	FusedConv2D(p, Slice64(o.X), Slice64(o.W), Slice64(o.Bias), Slice64(o.Gamma), Slice64(o.Beta), Slice64(o.Mean), Slice64(o.Variance), Slice64(o.Residual), Slice64(o.Y))
 }
 
 func (Backend) Pool2D(p *device.Pool2DParams, x, y device.Buffer) {

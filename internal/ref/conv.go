@@ -1,6 +1,10 @@
 package ref
 
-import "github.com/org/gotl/internal/device"
+import (
+	"math"
+
+	"github.com/org/gotl/internal/device"
+)
 
 // Conv2D computes the cross-correlation y = conv(x, w) with zero padding and no bias:
 //
@@ -107,4 +111,31 @@ func WindowTaps(o, stride, dilation, pad, k, size int) (k0, k1 int) {
 		k1 = min(k, (size-start+dilation-1)/dilation)
 	}
 	return k0, max(k0, k1)
+}
+
+// FusedConv2D computes z = Conv2D(x, w) and then, per output channel co,
+//
+//	y = act(gamma[co]·(z + bias[co] − mean[co])/sqrt(variance[co] + ε) + beta[co] + residual)
+//
+// in the order written, in T. bias, beta and residual may be nil (0), gamma nil (1); mean
+// and variance nil leave the normalization out. residual and y (N, OutH, OutW, OutC).
+func FusedConv2D[T Float](p *device.FusedConv2DParams, x, w, bias, gamma, beta, mean, variance, residual, y []T) {
+	c := &p.Conv
+	Conv2D(c, x, w, y)
+	y = y[:c.OutputLen()]
+	for i := range y {
+		co := i % c.OutC
+		v := float64(y[i])
+		if bias != nil {
+			v += float64(bias[co])
+		}
+		if mean != nil {
+			v = scaleOf(gamma, co)*(v-float64(mean[co]))/math.Sqrt(float64(variance[co])+p.Epsilon) + shiftOf(beta, co)
+		}
+		if residual != nil {
+			v += float64(residual[i])
+		}
+		y[i] = T(v)
+	}
+	Activation(p.Activation, len(y), y, y)
 }

@@ -17,6 +17,15 @@ func addBiasGeneric(rows, cols, ld int, x, bias, y []float32, relu bool) {
 	}
 }
 
+func addBiasResidualGeneric(rows, cols, ld int, x, bias, residual, y []float32, relu bool) {
+	for r := range rows {
+		xr, rr, yr := x[r*ld:r*ld+cols], residual[r*ld:r*ld+cols], y[r*ld:r*ld+cols]
+		for j, v := range xr {
+			yr[j] = floor((v+bias[j])+rr[j], relu)
+		}
+	}
+}
+
 // floor is max(v, 0) when relu is set (NaN stays NaN), else v.
 func floor(v float32, relu bool) float32 {
 	if relu && v < 0 {

@@ -37,6 +37,20 @@ func AddBias(rows, cols int, x, bias, y []float32, relu bool) {
 	}
 }
 
+// AddBiasResidual computes y[r·cols+j] = (x[r·cols+j] + bias[j]) + residual[r·cols+j] for
+// the (rows × cols) matrices x and residual, then y = max(y, 0) when relu is set: the end
+// of a residual block, after its last convolution. y may alias x.
+func AddBiasResidual(rows, cols int, x, bias, residual, y []float32, relu bool) {
+	x, y, residual, bias = x[:rows*cols], y[:rows*cols], residual[:rows*cols], bias[:cols]
+	v := vectorColumns(cols)
+	if v > 0 && rows > 0 {
+		addBiasResidualAVX2(rows, v, cols, x, bias, residual, y, relu)
+	}
+	if v < cols && rows > 0 {
+		addBiasResidualGeneric(rows, cols-v, cols, x[v:], bias[v:], residual[v:], y[v:], relu)
+	}
+}
+
 // Normalize computes y[r·cols+j] = (x[r·cols+j] − mean[j])·scale[j] + shift[j], each
 // operation rounded to float32, then y = max(y, 0) when relu is set. It is the affine map
 // of batch normalization with scale = gamma/sqrt(variance + ε) and shift = beta. y may

@@ -20,6 +20,9 @@ var useAVX2 = cpu.X86.HasAVX2
 func addBiasAVX2(rows, cols, ld int, x, bias, y []float32, relu bool)
 
 //go:noescape
+func addBiasResidualAVX2(rows, cols, ld int, x, bias, residual, y []float32, relu bool)
+
+//go:noescape
 func normalizeAVX2(rows, cols, ld int, x, mean, scale, shift, y []float32, relu bool)
 
 //go:noescape

@@ -51,6 +51,39 @@ addBiasColumns:
 	VZEROUPPER
 	RET
 
+// func addBiasResidualAVX2(rows, cols, ld int, x, bias, residual, y []float32, relu bool)
+TEXT ·addBiasResidualAVX2(SB), NOSPLIT, $0-121
+	MOVQ rows+0(FP), DX
+	MOVQ cols+8(FP), R10
+	SHLQ $2, R10
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8
+	MOVQ x_base+24(FP), SI
+	MOVQ bias_base+48(FP), BX
+	MOVQ residual_base+72(FP), R13
+	MOVQ y_base+96(FP), DI
+	FLOOR(relu+120(FP))
+
+addBiasResidualRow:
+	XORQ R9, R9
+
+addBiasResidualColumns:
+	VMOVUPS (SI)(R9*1), Y0
+	VADDPS  (BX)(R9*1), Y0, Y0
+	VADDPS  (R13)(R9*1), Y0, Y0
+	VMAXPS  Y0, Y15, Y0
+	VMOVUPS Y0, (DI)(R9*1)
+	ADDQ    $32, R9
+	CMPQ    R9, R10
+	JB      addBiasResidualColumns
+	ADDQ    R8, SI
+	ADDQ    R8, R13
+	ADDQ    R8, DI
+	DECQ    DX
+	JNZ     addBiasResidualRow
+	VZEROUPPER
+	RET
+
 // func normalizeAVX2(rows, cols, ld int, x, mean, scale, shift, y []float32, relu bool)
 TEXT ·normalizeAVX2(SB), NOSPLIT, $0-145
 	MOVQ rows+0(FP), DX

@@ -6,6 +6,9 @@ package vec
 const useAVX2 = false
 
 func addBiasAVX2(rows, cols, ld int, x, bias, y []float32, relu bool) { unreachable() }
+func addBiasResidualAVX2(rows, cols, ld int, x, bias, residual, y []float32, relu bool) {
+	unreachable()
+}
 func normalizeAVX2(rows, cols, ld int, x, mean, scale, shift, y []float32, relu bool) {
 	unreachable()
 }

@@ -93,6 +93,16 @@ func TestRowKernels(t *testing.T) {
 				}
 				near(t, "AddBias "+name, y, want, 1e-6)
 
+				residual := random(rng, n)
+				y, twin = poisoned(n), poisoned(n)
+				AddBiasResidual(rows, cols, x, bias, residual, y, relu)
+				addBiasResidualGeneric(rows, cols, cols, x, bias, residual, twin, relu)
+				sameBits(t, "AddBiasResidual "+name, y, twin)
+				for i := range want {
+					want[i] = relu64(float64(x[i])+float64(bias[i%cols])+float64(residual[i]), relu)
+				}
+				near(t, "AddBiasResidual "+name, y, want, 2e-6)
+
 				y, twin = poisoned(n), poisoned(n)
 				Normalize(rows, cols, x, mean, scale, shift, y, relu)
 				normalizeGeneric(rows, cols, cols, x, mean, scale, shift, twin, relu)

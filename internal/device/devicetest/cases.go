@@ -13,7 +13,7 @@ func cases() []*testCase {
 	g := generator{rand.New(rand.NewPCG(2026, 11))}
 	var all []*testCase
 	for _, family := range []func(generator) []*testCase{
-		memoryCases, gemmCases, biasCases, convCases, poolCases, batchNormCases,
+		memoryCases, gemmCases, biasCases, convCases, fusedConvCases, poolCases, batchNormCases,
 		activationCases, softmaxCases, elementwiseCases, layoutCases, optimizerCases,
 	} {
 		all = append(all, family(g)...)
@@ -248,6 +248,85 @@ func convCases(g generator) []*testCase {
 			})
 	}
 	return all
+}
+
+// fusedConvCases run FusedConv2D (on backends that implement device.Conv2DFuser) with
+// every optional step in and out, on geometries that reach the pointwise path, padding,
+// strides, several patch tiles and channel counts that are not multiples of 8.
+func fusedConvCases(g generator) []*testCase {
+	geometries := []convGeometry{
+		{"3x3-same", 2, 7, 7, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+		{"stride2-odd", 2, 9, 7, 3, 10, 3, 3, 2, 2, 1, 1, 0, 1, 1, 1},
+		{"1x1", 3, 5, 6, 7, 9, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+		{"pointwise-wide", 2, 9, 9, 24, 40, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+		{"7x7-stride2-padded", 1, 15, 13, 3, 17, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3},
+		{"many-tiles", 10, 14, 14, 64, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+	}
+	type variant struct {
+		name                              string
+		bias, normalize, affine, residual bool
+		act                               device.ActivationOp
+	}
+	variants := []variant{
+		{"bias-bn-residual-relu", true, true, true, true, device.ReLU},
+		{"bn-relu", false, true, true, false, device.ReLU},
+		{"bn-without-affine", true, true, false, false, device.Linear},
+		{"bias-relu", true, false, false, false, device.ReLU},
+		{"residual-sigmoid", false, false, false, true, device.Sigmoid},
+		{"plain", false, false, false, false, device.Linear},
+	}
+	var all []*testCase
+	for i, c := range geometries {
+		v := variants[i%len(variants)]
+		if i < len(variants) {
+			// Every variant on its own geometry, and the full chain on every geometry.
+			all = append(all, fusedConvCase(g, c, v.name, v.bias, v.normalize, v.affine, v.residual, v.act))
+		}
+		if v.name != "bias-bn-residual-relu" {
+			all = append(all, fusedConvCase(g, c, "bias-bn-residual-relu", true, true, true, true, device.ReLU))
+		}
+	}
+	return all
+}
+
+// fusedConvCase is one FusedConv2D; the operands left out are passed as nil and their
+// buffers must come back unchanged.
+func fusedConvCase(g generator, c convGeometry, variant string, bias, normalize, affine, residual bool, act device.ActivationOp) *testCase {
+	p := &device.FusedConv2DParams{Conv: *c.params(), Epsilon: 1e-3, Activation: act}
+	conv := &p.Conv
+	optional := func(use bool, data []float64) operand {
+		if use {
+			return input(data)
+		}
+		return unused(input(data))
+	}
+	operands := []operand{
+		input(g.uniform(conv.InputLen(), -1, 1)), input(g.uniform(conv.KernelLen(), -1, 1)),
+		optional(bias, g.uniform(conv.OutC, -1, 1)),
+		optional(affine, g.uniform(conv.OutC, 0.5, 1.5)), optional(affine, g.uniform(conv.OutC, -1, 1)),
+		optional(normalize, g.uniform(conv.OutC, -0.5, 0.5)), optional(normalize, g.uniform(conv.OutC, 0.5, 2)),
+		optional(residual, g.uniform(conv.OutputLen(), -1, 1)),
+		output(conv.OutputLen()),
+	}
+	return &testCase{
+		name:     fmt.Sprintf("FusedConv2D/%s/%s", variant, c.name),
+		fused:    true,
+		operands: operands,
+		run: func(b device.Backend, x []device.Buffer) []float64 {
+			use := func(used bool, buffer device.Buffer) device.Buffer {
+				if used {
+					return buffer
+				}
+				return nil
+			}
+			b.(device.Conv2DFuser).FusedConv2D(p, &device.FusedConv2DOperands{
+				X: x[0], W: x[1], Bias: use(bias, x[2]),
+				Gamma: use(affine, x[3]), Beta: use(affine, x[4]), Mean: use(normalize, x[5]), Variance: use(normalize, x[6]),
+				Residual: use(residual, x[7]), Y: x[8],
+			})
+			return nil
+		},
+	}
 }
 
 func poolCases(g generator) []*testCase {

@@ -74,6 +74,14 @@ type testCase struct {
 	// run calls the operation on buffers holding the operands, in order, and returns its
 	// scalar results, if any.
 	run func(b device.Backend, buffers []device.Buffer) []float64
+	// fused marks a case of device.Conv2DFuser, skipped on backends without it.
+	fused bool
+}
+
+// supports reports whether b implements what c calls.
+func (c *testCase) supports(b device.Backend) bool {
+	_, fuser := b.(device.Conv2DFuser)
+	return !c.fused || fuser
 }
 
 // result is what a case left in a backend: each buffer whole (slack included) and the
@@ -106,6 +114,9 @@ func RunAll(t *testing.T, b device.Backend) {
 	var reference ref.Backend
 	for _, c := range cases() {
 		t.Run(c.name, func(t *testing.T) {
+			if !c.supports(b) {
+				t.Skipf("%s does not implement device.Conv2DFuser", b.Name())
+			}
 			compare(t, c, execute(reference, c), execute(b, c))
 		})
 	}
@@ -116,6 +127,9 @@ func RunAll(t *testing.T, b device.Backend) {
 func CheckDeterministic(t *testing.T, b device.Backend, procs ...int) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, c := range cases() {
+		if !c.supports(b) {
+			continue
+		}
 		var first result
 		for i, p := range procs {
 			runtime.GOMAXPROCS(p)
