@@ -40,9 +40,10 @@ const (
 const sharedAMax = 1 << 20
 
 // sharedBMax is the most elements of op(B) packed at once for goroutines splitting C by
-// rows: 16 MiB, half of L3; wider products are done in chunks of columns. (A variable so
-// that tests can make chunks of small products.)
-var sharedBMax = 1 << 22
+// rows: 4 MiB, kc×nc, in L3 while it is used. Products with more are done in chunks of
+// columns (nc at most) and of depth (whole blocks of kc). (A variable so that tests can
+// make chunks of small products.)
+var sharedBMax = kc * nc
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where op(X) is X
 // or Xᵀ as transX says, op(A) is m×k, op(B) is k×n and C is m×n. lda, ldb and ldc are
@@ -147,10 +148,12 @@ type problem struct {
 	// packA says whether compute copies A into panels or reads it where it lies.
 	packA bool
 	// byRows says whether the units handed to goroutines are strips or panels. Split by
-	// rows, C is done in chunks of columns [j0, j1) whose op(B), for all k, is packed once
-	// into sharedB and read by every goroutine: block pc at pc*roundUp(j1-j0, nr).
+	// rows, the product is done in chunks, columns [j0, j1) of op(B) at depths [p0, p1),
+	// each packed once into sharedB, block pc at (pc-p0)*roundUp(j1-j0, nr), and read by
+	// every goroutine.
 	byRows  bool
 	j0, j1  int
+	p0, p1  int
 	sharedB []float32
 	// run and pack are p.computeUnits and p.packUnits, bound once so that handing them
 	// to the pool allocates nothing.
@@ -207,18 +210,19 @@ func sgemmBlocked(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 	}
 	p.packA = packsA(n, lda)
 	width := min(nc, roundUp(n, nr))
-	if k*width > sharedBMax {
-		width = max(nr, sharedBMax/k/nr*nr)
-	}
-	shared := getWorkspace(0, k*width)
+	depth := max(kc, sharedBMax/width/kc*kc)
+	shared := getWorkspace(0, min(k, depth)*width)
 	defer putWorkspace(shared)
 	for p.j0 = 0; p.j0 < n; p.j0 += width {
 		p.j1 = min(n, p.j0+width)
-		p.sharedB = shared.b[:k*roundUp(p.j1-p.j0, nr)]
-		parallelParts((p.j1-p.j0+nr-1)/nr, parts, p.pack)
-		// Each part reads all of the shared B per block of mc rows: parts of fewer rows
-		// would read it more often.
-		parallelParts(strips, min(parts, (m+mc-1)/mc), p.run)
+		for p.p0 = 0; p.p0 < k; p.p0 += depth {
+			p.p1 = min(k, p.p0+depth)
+			p.sharedB = shared.b[:(p.p1-p.p0)*roundUp(p.j1-p.j0, nr)]
+			parallelParts((p.j1-p.j0+nr-1)/nr, parts, p.pack)
+			// Each part reads the shared B once per block of mc rows: parts of fewer
+			// rows would read it more often.
+			parallelParts(strips, min(parts, (m+mc-1)/mc), p.run)
+		}
 	}
 }
 
@@ -231,13 +235,13 @@ func (p *problem) computeUnits(lo, hi int) {
 	}
 }
 
-// packUnits packs panels [lo, hi) of columns [j0, j1) of op(B), for all k, into sharedB.
+// packUnits packs panels [lo, hi) of the chunk of op(B) into sharedB.
 func (p *problem) packUnits(lo, hi int) {
 	width := roundUp(p.j1-p.j0, nr)
 	cols := min(hi*nr, p.j1-p.j0) - lo*nr
-	for pc := 0; pc < p.k; pc += kc {
+	for pc := p.p0; pc < p.p1; pc += kc {
 		kcb := min(kc, p.k-pc)
-		packPanelsB(p.sharedB[pc*width+lo*nr*kcb:], p.transB, p.b, p.ldb, pc, kcb, p.j0+lo*nr, cols)
+		packPanelsB(p.sharedB[(pc-p.p0)*width+lo*nr*kcb:], p.transB, p.b, p.ldb, pc, kcb, p.j0+lo*nr, cols)
 	}
 }
 
@@ -293,18 +297,20 @@ func putWorkspace(w *workspace) {
 }
 
 // compute does rows [i0, i1) and columns [j0, j1) of C; i0 is a multiple of mr and j0
-// of nr. It packs op(B) block by block unless p.sharedB holds it already.
+// of nr. It packs op(B) block by block, unless p.sharedB holds the chunk [j0, j1) ×
+// [p0, p1) of it already.
 func (p *problem) compute(i0, i1, j0, j1 int) {
 	kcMax := min(kc, p.k)
 	bSize := kcMax * roundUp(min(nc, j1-j0), nr)
+	p0, p1 := 0, p.k
 	if p.sharedB != nil {
-		bSize = 0
+		bSize, p0, p1 = 0, p.p0, p.p1
 	}
 	w := getWorkspace(roundUp(min(mc, i1-i0), mr)*kcMax, bSize)
 	defer putWorkspace(w)
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
-		for pc := 0; pc < p.k; pc += kc {
+		for pc := p0; pc < p1; pc += kc {
 			kcb := min(kc, p.k-pc)
 			beta := p.beta
 			if pc > 0 {
@@ -312,7 +318,7 @@ func (p *problem) compute(i0, i1, j0, j1 int) {
 			}
 			bBlock := w.b
 			if p.sharedB != nil {
-				bBlock = p.sharedB[pc*roundUp(ncb, nr):]
+				bBlock = p.sharedB[(pc-p0)*roundUp(ncb, nr):]
 			} else {
 				packPanelsB(bBlock, p.transB, p.b, p.ldb, pc, kcb, jc, ncb)
 			}

@@ -189,16 +189,17 @@ func TestSgemm(t *testing.T) {
 	}
 }
 
-// TestSgemmColumnChunks: split by rows, C is done in chunks of columns when op(B) is too
-// big to pack at once.
-func TestSgemmColumnChunks(t *testing.T) {
-	defer func(max int) { sharedBMax = max }(sharedBMax)
+// TestSgemmSharedChunks: split by rows, the product is done in chunks of columns and
+// depth when op(B) is too big to pack at once.
+func TestSgemmSharedChunks(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	sharedBMax = 3000
 	rng := rand.New(rand.NewPCG(25, 26))
+	checkCase(t, Sgemm, gemmCase{false, true, 1600, nc + 5, 3, 1, 0.5, 0}, rng) // 2 chunks of columns
+	defer func(max int) { sharedBMax = max }(sharedBMax)
+	sharedBMax = 3000
 	for _, tr := range transposes {
-		checkCase(t, Sgemm, gemmCase{tr[0], tr[1], 200, 45, 300, 1, 0, 1}, rng) // 3 chunks of 16
-		checkCase(t, Sgemm, gemmCase{tr[0], tr[1], 300, 45, 40, 1, -1, 0}, rng) // 48 and 5 columns
+		checkCase(t, Sgemm, gemmCase{tr[0], tr[1], 200, 45, 2*kc + 30, 1, 0, 1}, rng) // 3 chunks of depth
+		checkCase(t, Sgemm, gemmCase{tr[0], tr[1], 300, 45, 40, 1, -1, 0}, rng)
 	}
 }
 
