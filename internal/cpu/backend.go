@@ -236,12 +236,42 @@ func pool2D(a *poolArgs, lo, hi int) {
 	}
 }
 
+// pool2DBackward writes dx for images [lo, hi). Max pooling routes each channel's
+// gradient to the first cell of its window (in ref.Pool2DBackward's order) equal to the
+// forward output y, the window's maximum, with vec.RouteMax; average pooling is ref's.
 func pool2DBackward(a *poolArgs, lo, hi int) {
 	p := &a.p
 	inLen, outLen := p.H*p.W*p.C, p.OutH*p.OutW*p.C
-	images := *p
-	images.N = hi - lo
-	ref.Pool2DBackward(&images, a.x[lo*inLen:hi*inLen], a.y[lo*outLen:hi*outLen], a.dy[lo*outLen:hi*outLen], a.dx[lo*inLen:hi*inLen])
+	if p.Mode != device.MaxPool {
+		images := *p
+		images.N = hi - lo
+		ref.Pool2DBackward(&images, a.x[lo*inLen:hi*inLen], a.y[lo*outLen:hi*outLen], a.dy[lo*outLen:hi*outLen], a.dx[lo*inLen:hi*inLen])
+		return
+	}
+	clear(a.dx[lo*inLen : hi*inLen])
+	scratch := float32Scratch.get(p.C)
+	defer float32Scratch.put(scratch)
+	pending := *scratch
+	for n := lo; n < hi; n++ {
+		for oy := range p.OutH {
+			ky0, ky1 := ref.WindowTaps(oy, p.StrideH, 1, p.PadTop, p.KH, p.H)
+			for ox := range p.OutW {
+				kx0, kx1 := ref.WindowTaps(ox, p.StrideW, 1, p.PadLeft, p.KW, p.W)
+				out := ((n*p.OutH+oy)*p.OutW + ox) * p.C
+				yRow, dyRow := a.y[out:out+p.C], a.dy[out:out+p.C]
+				for c := range pending {
+					pending[c] = vec.PendingAll
+				}
+				for ky := ky0; ky < ky1; ky++ {
+					pixel := (n*p.H+oy*p.StrideH+ky-p.PadTop)*p.W + ox*p.StrideW - p.PadLeft
+					for kx := kx0; kx < kx1; kx++ {
+						cell := (pixel + kx) * p.C
+						vec.RouteMax(a.x[cell:cell+p.C], yRow, dyRow, a.dx[cell:cell+p.C], pending)
+					}
+				}
+			}
+		}
+	}
 }
 
 // Batch normalization splits its per-channel reductions by channels and its element-wise

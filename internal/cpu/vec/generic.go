@@ -90,6 +90,17 @@ func maxIntoGeneric(dst, src []float32) {
 	}
 }
 
+// routeMaxGeneric adds +0 where it routes nothing, as the assembly does.
+func routeMaxGeneric(x, y, dy, dx, pending []float32) {
+	for i := range dx {
+		var g float32
+		if math.Float32bits(pending[i]) != 0 && x[i] == y[i] {
+			g, pending[i] = dy[i], 0
+		}
+		dx[i] += g
+	}
+}
+
 // sumBlock is how many columns the generic reductions sum at once: their partial sums
 // live on the stack while the rows stream past in order.
 const sumBlock = 64

@@ -1,5 +1,7 @@
 package vec
 
+import "math"
+
 // The exported kernels split each row at cols &^ 7: the assembly, when it runs, does the
 // columns before, the Go twin the columns after.
 
@@ -129,6 +131,28 @@ func MaxInto(dst, src []float32) {
 	}
 	maxIntoGeneric(dst[v:], src[v:])
 }
+
+// RouteMax sends, for i < len(dx), dy[i] to dx[i] where x[i] == y[i] and pending[i] is
+// set, and clears pending[i] there:
+//
+//	if pending[i] && x[i] == y[i] { dx[i] += dy[i]; pending[i] = false }
+//
+// Called for the cells of a max-pooling window in order, with y the window's maximum and
+// pending all set at first, it routes each channel's gradient to the first cell that held
+// the maximum (a NaN matches nothing). pending holds a mask per element: all bits set or
+// none (see PendingAll).
+func RouteMax(x, y, dy, dx, pending []float32) {
+	n := len(dx)
+	x, y, dy, pending = x[:n], y[:n], dy[:n], pending[:n]
+	v := vectorColumns(n)
+	if v > 0 {
+		routeMaxAVX2(x[:v], y[:v], dy[:v], dx[:v], pending[:v])
+	}
+	routeMaxGeneric(x[v:], y[v:], dy[v:], dx[v:], pending[v:])
+}
+
+// PendingAll is the value of a set element of RouteMax's pending mask.
+var PendingAll = math.Float32frombits(^uint32(0))
 
 // SumColumns adds Σ_r x[r·ld+j] to sums[j] for j < cols, in float64, over rows rows of x
 // with row stride ld (see the package doc for the order of the sum).

@@ -41,6 +41,9 @@ func axpbyAVX2(alpha float32, x []float32, beta float32, y []float32)
 func maxIntoAVX2(dst, src []float32)
 
 //go:noescape
+func routeMaxAVX2(x, y, dy, dx, pending []float32)
+
+//go:noescape
 func sumColumnsAVX2(rows, cols, ld int, x []float32, sums []float64)
 
 //go:noescape

@@ -317,6 +317,36 @@ maxIntoLoop:
 	VZEROUPPER
 	RET
 
+// func routeMaxAVX2(x, y, dy, dx, pending []float32)
+// VCMPPS predicate 0 is EQ_OQ: x == y, false for NaN. The routed mask m = (x == y) AND
+// pending adds dy AND m to dx (adding +0 elsewhere) and leaves pending AND NOT m.
+TEXT ·routeMaxAVX2(SB), NOSPLIT, $0-120
+	MOVQ x_base+0(FP), SI
+	MOVQ y_base+24(FP), BX
+	MOVQ dy_base+48(FP), R11
+	MOVQ dx_base+72(FP), DI
+	MOVQ dx_len+80(FP), CX
+	MOVQ pending_base+96(FP), R12
+
+routeMaxLoop:
+	VMOVUPS (SI), Y0
+	VCMPPS  $0, (BX), Y0, Y0
+	VANDPS  (R12), Y0, Y0
+	VANDPS  (R11), Y0, Y1
+	VADDPS  (DI), Y1, Y1
+	VMOVUPS Y1, (DI)
+	VANDNPS (R12), Y0, Y2
+	VMOVUPS Y2, (R12)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, R11
+	ADDQ    $32, DI
+	ADDQ    $32, R12
+	SUBQ    $8, CX
+	JNZ     routeMaxLoop
+	VZEROUPPER
+	RET
+
 // The reductions walk a block of 8 columns down all rows, two rows per step, converting
 // each 8 floats to two vectors of 4 float64:
 //	AX   the current row of the block (x), R13 of dy

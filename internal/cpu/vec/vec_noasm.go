@@ -19,6 +19,7 @@ func reluAVX2(x, y []float32)                                         { unreacha
 func reluBackwardAVX2(x, dy, dx []float32)                            { unreachable() }
 func axpbyAVX2(alpha float32, x []float32, beta float32, y []float32) { unreachable() }
 func maxIntoAVX2(dst, src []float32)                                  { unreachable() }
+func routeMaxAVX2(x, y, dy, dx, pending []float32)                    { unreachable() }
 func sumColumnsAVX2(rows, cols, ld int, x []float32, sums []float64)  { unreachable() }
 func squaredDeviationsAVX2(rows, cols, ld int, x []float32, mean, sums []float64) {
 	unreachable()

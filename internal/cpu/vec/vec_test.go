@@ -204,6 +204,57 @@ func TestFlatKernels(t *testing.T) {
 	}
 }
 
+func TestRouteMax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range testLens {
+		// Three cells of a window with ties among values from {0, 1, 2}, and a NaN.
+		cells := make([][]float32, 3)
+		for c := range cells {
+			cells[c] = make([]float32, n)
+			for i := range cells[c] {
+				cells[c][i] = float32(rng.IntN(3))
+			}
+		}
+		if n > 2 {
+			cells[1][2] = float32(math.NaN())
+		}
+		y := make([]float32, n)
+		for i := range y {
+			y[i] = max(cells[0][i], cells[1][i], cells[2][i])
+		}
+		dy := random(rng, n)
+		dx, twinDx := make([][]float32, 3), make([][]float32, 3)
+		pending, twinPending := make([]float32, n), make([]float32, n)
+		for i := range pending {
+			pending[i], twinPending[i] = PendingAll, PendingAll
+		}
+		for c := range cells {
+			dx[c], twinDx[c] = random(rng, n), nil
+			twinDx[c] = clone(dx[c])
+			before := clone(dx[c])
+			RouteMax(cells[c], y, dy, dx[c], pending)
+			routeMaxGeneric(cells[c], y, dy, twinDx[c], twinPending)
+			sameBits(t, fmt.Sprintf("RouteMax n=%d cell %d", n, c), dx[c], twinDx[c])
+			sameBits(t, fmt.Sprintf("RouteMax n=%d pending after cell %d", n, c), pending, twinPending)
+			for i := range n {
+				first := c
+				for earlier := range c {
+					if cells[earlier][i] == y[i] {
+						first = -1
+					}
+				}
+				if want := before[i]; first == c && cells[c][i] == y[i] {
+					if dx[c][i] != want+dy[i] {
+						t.Fatalf("RouteMax n=%d: cell %d [%d] = %v, want %v", n, c, i, dx[c][i], want+dy[i])
+					}
+				} else if dx[c][i] != want {
+					t.Fatalf("RouteMax n=%d: cell %d [%d] = %v, want it unchanged at %v", n, c, i, dx[c][i], want)
+				}
+			}
+		}
+	}
+}
+
 func TestReductions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, rows := range append(testRows, 0, 100) {
