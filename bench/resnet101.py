@@ -11,9 +11,11 @@ gives medians over rounds with the min-max spread, and the median of the per-rou
 The PyTorch model is Keras's ResNet101 written in plain torch (Debian's python3-torch 1.13
 ships no torchvision): the same layers as keras.applications' (stride on the first 1x1
 convolution of a block, convolutions with bias, BatchNormalization epsilon 1.001e-5), in
-channels_last memory format, torch.set_num_threads(2).
+channels_last memory format, torch.set_num_threads(2), OMP_WAIT_POLICY from resnet101.sh
+(PASSIVE unless set: see there).
 """
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -119,7 +121,10 @@ def main():
             theirs[c].append(float(child.stdout))
             print(f"round {r + 1}/{args.rounds} {mode} batch {batch}: gotl {ours[c][-1]:7.2f} img/s, "
                   f"torch {theirs[c][-1]:7.2f} img/s", file=sys.stderr, flush=True)
-    print(f"\nResNet101 224x224, 2 threads, {args.rounds} rounds of >= {args.seconds:g} s; img/s median (min-max)")
+    load = os.getloadavg()[0]
+    print(f"\nResNet101 224x224, 2 threads, {args.rounds} rounds of >= {args.seconds:g} s, "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '')}, load average {load:.1f} at the end; "
+          "img/s median (min-max)")
     print(f"{'case':18s} {'gotl':>24s} {'PyTorch 1.13':>24s} {'gotl/torch':>11s}")
     for c in cases:
         mode, batch = c
