@@ -325,24 +325,25 @@ func (p *problem) compute(i0, i1, j0, j1 int) {
 			for ic := i0; ic < i1; ic += mc {
 				mcb := min(mc, i1-ic)
 				fullRows := mcb / mr * mr
+				var packedRsa, packedCsa int
 				if p.packA {
-					packPanelsA(w.a, p.transA, p.a, p.lda, ic, mcb, pc, kcb)
+					packedRsa, packedCsa = packPanelsA(w.a, p.transA, p.a, p.lda, ic, mcb, pc, kcb)
 				} else if fullRows < mcb {
 					// The last strip of A is partial: pack it, zero-padded, so that the
 					// kernel reads no row beyond A.
-					packPanelsA(w.a, p.transA, p.a, p.lda, ic+fullRows, mcb-fullRows, pc, kcb)
+					packedRsa, packedCsa = packPanelsA(w.a, p.transA, p.a, p.lda, ic+fullRows, mcb-fullRows, pc, kcb)
 				}
 				for jr := 0; jr < ncb; jr += nr {
 					b := bBlock[jr*kcb:]
 					cols := min(nr, ncb-jr)
 					for ir := 0; ir < mcb; ir += mr {
 						var a []float32
-						rsa, csa := 1, mr
+						var rsa, csa int
 						switch {
 						case p.packA:
-							a = w.a[ir*kcb:]
+							a, rsa, csa = w.a[ir*kcb:], packedRsa, packedCsa
 						case ir == fullRows:
-							a = w.a
+							a, rsa, csa = w.a, packedRsa, packedCsa
 						case p.transA:
 							a, rsa, csa = p.a[pc*p.lda+ic+ir:], 1, p.lda
 						default:
@@ -383,54 +384,36 @@ func storeEdge(rows, cols int, tile []float32, beta float32, c []float32, ldc in
 }
 
 // packPanelsA packs rows [i0, i0+rows) and columns [p0, p0+kcb) of op(A) into mr-row
-// micro-panels, element (i, p) of panel s at dst[s*mr*kcb+p*mr+i], zero-padding the last
-// panel to mr rows.
-func packPanelsA(dst []float32, trans bool, a []float32, lda, i0, rows, p0, kcb int) {
+// micro-panels, panel s at dst[s*mr*kcb:], zero-padding the last panel to mr rows, and
+// returns where element (i, p) of a panel lies: at i*rsa + p*csa. A as stored is copied a
+// row at a time (rsa = kcb, csa = 1), Aᵀ as stored a column at a time (rsa = 1, csa = mr),
+// so that either way the copy reads and writes in order.
+func packPanelsA(dst []float32, trans bool, a []float32, lda, i0, rows, p0, kcb int) (rsa, csa int) {
 	panels := (rows + mr - 1) / mr
 	if rows%mr != 0 {
 		// The padding rows compute discarded results; zeros keep them cheap and finite.
 		clear(dst[(panels-1)*mr*kcb : panels*mr*kcb])
 	}
-	if trans {
-		// op(A)(i, p) = a[p*lda+i]: read A a row at a time, in the order it lies.
-		for q := range kcb {
-			src := a[(p0+q)*lda+i0 : (p0+q)*lda+i0+rows]
-			for s := range panels {
-				d := dst[s*mr*kcb+q*mr : s*mr*kcb+q*mr+mr]
-				if len(src) < mr {
-					copy(d, src)
-					break
-				}
-				*(*[mr]float32)(d) = *(*[mr]float32)(src)
-				src = src[mr:]
-			}
+	if !trans {
+		for i := range rows {
+			copy(dst[i*kcb:(i+1)*kcb], a[(i0+i)*lda+p0:])
 		}
-		return
+		return kcb, 1
 	}
-	for s := range panels {
-		panel := dst[s*mr*kcb : (s+1)*mr*kcb]
-		row0 := i0 + s*mr
-		if r := rows - s*mr; r < mr {
-			for i := range r {
-				src := a[(row0+i)*lda+p0 : (row0+i)*lda+p0+kcb]
-				for q, v := range src {
-					panel[q*mr+i] = v
-				}
+	// op(A)(i, p) = a[p*lda+i]: mr consecutive floats per column.
+	for q := range kcb {
+		src := a[(p0+q)*lda+i0 : (p0+q)*lda+i0+rows]
+		for s := range panels {
+			d := dst[s*mr*kcb+q*mr : s*mr*kcb+q*mr+mr]
+			if len(src) < mr {
+				copy(d, src)
+				break
 			}
-			continue
-		}
-		// Six rows at once, so that the panel is written in order.
-		a0 := a[(row0+0)*lda+p0 : (row0+0)*lda+p0+kcb]
-		a1 := a[(row0+1)*lda+p0 : (row0+1)*lda+p0+kcb]
-		a2 := a[(row0+2)*lda+p0 : (row0+2)*lda+p0+kcb]
-		a3 := a[(row0+3)*lda+p0 : (row0+3)*lda+p0+kcb]
-		a4 := a[(row0+4)*lda+p0 : (row0+4)*lda+p0+kcb]
-		a5 := a[(row0+5)*lda+p0 : (row0+5)*lda+p0+kcb]
-		for q := range kcb {
-			d := panel[q*mr : q*mr+mr : q*mr+mr]
-			d[0], d[1], d[2], d[3], d[4], d[5] = a0[q], a1[q], a2[q], a3[q], a4[q], a5[q]
+			*(*[mr]float32)(d) = *(*[mr]float32)(src)
+			src = src[mr:]
 		}
 	}
+	return 1, mr
 }
 
 // packPanelsB packs rows [p0, p0+kcb) and columns [j0, j0+cols) of op(B) into nr-column
@@ -442,33 +425,55 @@ func packPanelsB(dst []float32, trans bool, b []float32, ldb, p0, kcb, j0, cols 
 		col0 := j0 + t*nr
 		switch w := min(nr, cols-t*nr); {
 		case w < nr:
-			// The padding columns compute discarded results; zeros keep them cheap.
-			clear(panel)
-			for j := range w {
-				for q := range kcb {
-					if trans {
-						panel[q*nr+j] = b[(col0+j)*ldb+p0+q]
-					} else {
-						panel[q*nr+j] = b[(p0+q)*ldb+col0+j]
-					}
-				}
-			}
+			packPartialPanelB(panel, trans, b, ldb, p0, kcb, col0, w)
 		case trans:
-			// op(B)(p, j) = b[j*ldb+p]: a transpose, eight rows of B as stored at a time.
-			for half := 0; half < nr; half += 8 {
-				row := func(j int) []float32 {
-					i := (col0+half+j)*ldb + p0
-					return b[i : i+kcb : i+kcb]
-				}
-				r0, r1, r2, r3, r4, r5, r6, r7 := row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)
-				for q := 0; q < kcb; q++ {
-					d := (*[8]float32)(panel[q*nr+half:])
-					d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q]
-				}
-			}
+			packPanelBTrans(panel, b[col0*ldb+p0:], ldb, kcb)
 		default:
-			for q := range kcb {
-				*(*[nr]float32)(panel[q*nr:]) = *(*[nr]float32)(b[(p0+q)*ldb+col0:])
+			packPanelB(panel, b[p0*ldb+col0:], ldb, kcb)
+		}
+	}
+}
+
+// packPanelB copies kcb rows of 16 floats, the rows of b ldb apart, into panel. (Kept
+// small so that the compiler keeps its loop in registers; four 16-byte moves, as the
+// compiler moves a [4]float32 without a call.)
+func packPanelB(panel, b []float32, ldb, kcb int) {
+	for q := range kcb {
+		d := panel[q*nr : q*nr+nr : q*nr+nr]
+		s := b[q*ldb : q*ldb+nr : q*ldb+nr]
+		*(*[4]float32)(d[0:4]) = *(*[4]float32)(s[0:4])
+		*(*[4]float32)(d[4:8]) = *(*[4]float32)(s[4:8])
+		*(*[4]float32)(d[8:12]) = *(*[4]float32)(s[8:12])
+		*(*[4]float32)(d[12:16]) = *(*[4]float32)(s[12:16])
+	}
+}
+
+// packPanelBTrans packs a panel of op(B) = Bᵀ: panel[q*nr+j] = b[j*ldb+q], a transpose
+// of 16 rows of b, eight rows at a time.
+func packPanelBTrans(panel, b []float32, ldb, kcb int) {
+	for half := 0; half < nr; half += 8 {
+		row := func(j int) []float32 {
+			i := (half + j) * ldb
+			return b[i : i+kcb : i+kcb]
+		}
+		r0, r1, r2, r3, r4, r5, r6, r7 := row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)
+		for q := 0; q < kcb; q++ {
+			d := (*[8]float32)(panel[q*nr+half:])
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q]
+		}
+	}
+}
+
+// packPartialPanelB packs the last panel, w < nr columns wide, padded with zeros: the
+// padding columns compute discarded results, and zeros keep them cheap.
+func packPartialPanelB(panel []float32, trans bool, b []float32, ldb, p0, kcb, col0, w int) {
+	clear(panel)
+	for j := range w {
+		for q := range kcb {
+			if trans {
+				panel[q*nr+j] = b[(col0+j)*ldb+p0+q]
+			} else {
+				panel[q*nr+j] = b[(p0+q)*ldb+col0+j]
 			}
 		}
 	}
