@@ -53,7 +53,8 @@ func smallModel(t *testing.T, seed uint64) *nn.Model {
 	return m
 }
 
-func writeLayerList(t *testing.T, m *nn.Model, path string) {
+// writeLayerList returns the JSON of zoo.Layers(m), written to path unless path is "".
+func writeLayerList(t *testing.T, m *nn.Model, path string) []byte {
 	t.Helper()
 	list, err := zoo.Layers(m)
 	if err != nil {
@@ -63,9 +64,12 @@ func writeLayerList(t *testing.T, m *nn.Model, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
+	if path != "" {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
+	return data
 }
 
 func sameVariables(t *testing.T, got, want *nn.Model) {
