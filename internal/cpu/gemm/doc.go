@@ -22,15 +22,18 @@
 // op(B), or by panels of nr columns, each goroutine packing its own (sgemmBlocked says
 // when), in up to four parts per goroutine claimed as goroutines come free. Every tile is
 // computed the same way whichever goroutine computes it, so results do not depend on
-// GOMAXPROCS. Each goroutine packs into its own
-// workspace, kept on a free list; in steady state a call allocates nothing.
+// GOMAXPROCS. Each goroutine packs into its own workspace, kept on a free list: in steady
+// state a call allocates nothing.
 //
 // # Numerics
 //
-// Each element of C is a float32 sum over k in order, one fused multiply-add per step,
-// restarted at every kc block; then c = alpha·sum + beta·c with one rounding. With
-// beta = 0, C is not read. Products too small to repay packing (m·n·k < 256) are plain
-// float32 dot products.
+// C is built kc terms of the sum over k at a time: the kernel adds up to kc products in
+// float32, one fused multiply-add per step in the order of k, then writes
+// c = alpha·sum + beta·c, rounding alpha·sum and then the fused update once each, with
+// beta replaced by 1 after the first block. With beta = 0, C is not read. Products too
+// small to repay packing (m·n·k < 256) are plain float32 dot products. The bits of the
+// result depend only on the arguments: not on GOMAXPROCS, and not on the CPU, since the
+// Go twin of the kernel computes what the assembly does.
 //
 // # Portable code
 //

@@ -169,9 +169,10 @@ var problems = sync.Pool{New: func() any {
 // sgemmBlocked computes C on one goroutine when the product is small or GOMAXPROCS is 1,
 // packing each block of B just before it uses it. Otherwise it hands contiguous runs of
 // strips (mr rows of C) or of panels (nr columns) to the pool. Split by rows, the
-// goroutines first pack op(B) together, then all read it; split by columns, each packs
-// the panels of B it uses, and A is shared, read where it lies. Columns win when there are
-// more of them, or when A is small enough to be shared from cache and read where it lies.
+// goroutines pack a chunk of op(B) together, then all read it; split by columns, each
+// packs the panels of B it uses and reads A where it lies (or packs it, when C is wide).
+// Columns win when there are more of them, or when A is small enough to be shared from
+// cache and read where it lies.
 // Strip and panel boundaries do not depend on the split, and packing does not change the
 // arithmetic, so every tile of C is computed the same way whatever GOMAXPROCS is.
 func sgemmBlocked(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -257,7 +258,7 @@ func packsA(n, lda int) bool {
 
 // workspace holds one goroutine's packed panels.
 type workspace struct {
-	a    []float32 // ⌈mc/mr⌉ micro-panels of A, each mr×kc, element (i, p) at p*mr+i
+	a    []float32 // ⌈mc/mr⌉ micro-panels of A, each mr×kc, laid out as packPanelsA says
 	b    []float32 // ⌈nc/nr⌉ micro-panels of B, each kc×nr, element (p, j) at p*nr+j
 	edge [mr * nr]float32
 }
