@@ -183,6 +183,11 @@ type Variable struct {
 	trainable bool
 	value     device.Buffer
 	grad      device.Buffer
+	// seed is the model seed the initial values derive from; pending says they are not
+	// drawn yet. Drawing waits for the first use, so a model whose weights are then loaded
+	// (or only summarised) never pays for its initializers.
+	seed    uint64
+	pending bool
 }
 
 // Name is the full name "<layer>/<variable>", the key in weight files.
@@ -218,7 +223,12 @@ func (v *Variable) TrainableKind() bool { return v.trainable }
 func (v *Variable) Backend() device.Backend { return v.layer.backend }
 
 // Value is the buffer holding the variable's values (nil before the model is built).
-func (v *Variable) Value() device.Buffer { return v.value }
+func (v *Variable) Value() device.Buffer {
+	if v.pending {
+		v.initialize()
+	}
+	return v.value
+}
 
 // Grad is the buffer the layer writes the variable's gradient to during Backward,
 // allocated on first use.
@@ -232,8 +242,8 @@ func (v *Variable) Grad() device.Buffer {
 // Read copies the values to host memory.
 func (v *Variable) Read() []float32 {
 	out := make([]float32, v.Len())
-	if v.value != nil {
-		v.layer.backend.Download(out, v.value)
+	if buf := v.Value(); buf != nil {
+		v.layer.backend.Download(out, buf)
 	}
 	return out
 }
@@ -243,23 +253,33 @@ func (v *Variable) Assign(values []float32) error {
 	if len(values) != v.Len() {
 		return fmt.Errorf("nn: variable %s: %d values for shape %v (%d)", v.Name(), len(values), v.shape, v.Len())
 	}
-	if v.value == nil {
+	if v.value == nil && !v.pending {
 		return fmt.Errorf("nn: variable %s: layer is not part of a built model", v.Name())
+	}
+	if v.pending {
+		v.value, v.pending = v.layer.backend.Alloc(v.Len()), false
 	}
 	v.layer.backend.Upload(v.value, values)
 	return nil
 }
 
-// materialize allocates the variable on backend and fills it with its initializer, using
-// a random stream derived from seed and the variable's full name.
-func (v *Variable) materialize(backend device.Backend, seed uint64) {
-	v.value = backend.Alloc(v.Len())
-	v.grad = nil
+// materialize binds the variable to its model: its initial values derive from seed and
+// its full name and are drawn on first use (see Value).
+func (v *Variable) materialize(seed uint64) {
+	v.value, v.grad = nil, nil
+	v.seed, v.pending = seed, true
+}
+
+// initialize allocates the variable and fills it with its initializer, from a random stream
+// derived from the model seed and the variable's full name.
+func (v *Variable) initialize() {
+	backend := v.layer.backend
+	v.value, v.pending = backend.Alloc(v.Len()), false
 	if v.init == nil {
 		return
 	}
 	values := make([]float64, v.Len())
-	v.init.Initialize(values, v.shape, rand.New(rand.NewPCG(seed, fnv64(v.Name()))))
+	v.init.Initialize(values, v.shape, rand.New(rand.NewPCG(v.seed, fnv64(v.Name()))))
 	backend.Upload64(v.value, values)
 }
 

@@ -371,7 +371,7 @@ func (m *Model) materialize(backend device.Backend) error {
 		}
 		b.backend = backend
 		for _, v := range b.vars {
-			v.materialize(backend, m.seed)
+			v.materialize(m.seed)
 		}
 	}
 	return nil
