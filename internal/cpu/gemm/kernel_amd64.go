@@ -36,7 +36,7 @@ func kernel(k int, a []float32, rsa, csa int, b []float32, c []float32, ldc int,
 //
 // where fma(x, y, z) is x·y + z rounded once. The strides let A be read where it lies
 // (rsa = lda, csa = 1 for A as stored; rsa = 1, csa = lda for Aᵀ as stored) or from a
-// packed panel (rsa = 1, csa = 6). The slices are not bounds-checked: the caller
+// packed panel (see packPanelsA). The slices are not bounds-checked: the caller
 // guarantees every index above.
 //
 //go:noescape
