@@ -51,6 +51,13 @@
 	VFMADD231PS 32(DI), Y13, yb; \
 	STORE(ya, yb)
 
+// PREFETCHROW fetches the 16 floats of C at (AX), which may straddle two cache lines,
+// and moves AX to the next row.
+#define PREFETCHROW \
+	PREFETCHT0 (AX); \
+	PREFETCHT0 60(AX); \
+	ADDQ       R12, AX
+
 // func kernelAVX2(k int, a []float32, rsa, csa int, b []float32, c []float32, ldc int, alpha, beta float32)
 TEXT ·kernelAVX2(SB), NOSPLIT, $0-112
 	MOVQ k+0(FP), CX
@@ -68,23 +75,12 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-112
 
 	// Fetch the C tile while the products are formed.
 	MOVQ DI, AX
-	PREFETCHT0 (AX)
-	PREFETCHT0 60(AX)
-	ADDQ R12, AX
-	PREFETCHT0 (AX)
-	PREFETCHT0 60(AX)
-	ADDQ R12, AX
-	PREFETCHT0 (AX)
-	PREFETCHT0 60(AX)
-	ADDQ R12, AX
-	PREFETCHT0 (AX)
-	PREFETCHT0 60(AX)
-	ADDQ R12, AX
-	PREFETCHT0 (AX)
-	PREFETCHT0 60(AX)
-	ADDQ R12, AX
-	PREFETCHT0 (AX)
-	PREFETCHT0 60(AX)
+	PREFETCHROW
+	PREFETCHROW
+	PREFETCHROW
+	PREFETCHROW
+	PREFETCHROW
+	PREFETCHROW
 
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1

@@ -12,26 +12,43 @@ func TestParallelPartition(t *testing.T) {
 	for _, procs := range []int{1, 2, 3, 8} {
 		runtime.GOMAXPROCS(procs)
 		for _, n := range []int{0, 1, 2, 5, 64, 1001} {
-			hits := make([]atomic.Int32, n)
-			var ranges atomic.Int32
-			Parallel(n, func(lo, hi int) {
-				ranges.Add(1)
-				if hi-lo < n/min(n, procs) || hi-lo > n/min(n, procs)+1 {
-					t.Errorf("procs=%d n=%d: uneven range [%d, %d)", procs, n, lo, hi)
-				}
-				for i := lo; i < hi; i++ {
-					hits[i].Add(1)
-				}
-			})
-			for i := range hits {
-				if h := hits[i].Load(); h != 1 {
-					t.Fatalf("procs=%d n=%d: index %d run %d times", procs, n, i, h)
-				}
-			}
-			if want := min(n, procs); int(ranges.Load()) != want {
-				t.Fatalf("procs=%d n=%d: %d ranges, want %d", procs, n, ranges.Load(), want)
-			}
+			checkPartition(t, n, procs, Parallel)
 		}
+	}
+}
+
+// TestParallelParts: more ranges than goroutines, each run once.
+func TestParallelParts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, parts := range []int{1, 3, 8} {
+		for _, n := range []int{0, 2, 7, 100} {
+			checkPartition(t, n, parts, func(n int, fn func(lo, hi int)) { parallelParts(n, parts, fn) })
+		}
+	}
+}
+
+// checkPartition runs a parallel loop over [0, n) that should make min(n, parts)
+// near-equal ranges, and fails unless it does and runs every index once.
+func checkPartition(t *testing.T, n, parts int, loop func(n int, fn func(lo, hi int))) {
+	t.Helper()
+	hits := make([]atomic.Int32, n)
+	var ranges atomic.Int32
+	loop(n, func(lo, hi int) {
+		ranges.Add(1)
+		if size := n / min(n, parts); hi-lo < size || hi-lo > size+1 {
+			t.Errorf("parts=%d n=%d: uneven range [%d, %d)", parts, n, lo, hi)
+		}
+		for i := lo; i < hi; i++ {
+			hits[i].Add(1)
+		}
+	})
+	for i := range hits {
+		if h := hits[i].Load(); h != 1 {
+			t.Fatalf("parts=%d n=%d: index %d run %d times", parts, n, i, h)
+		}
+	}
+	if want := min(n, parts); int(ranges.Load()) != want {
+		t.Fatalf("parts=%d n=%d: %d ranges, want %d", parts, n, ranges.Load(), want)
 	}
 }
 
@@ -73,31 +90,6 @@ func TestParallelPanic(t *testing.T) {
 	Parallel(2, func(lo, hi int) { n.Add(int32(hi - lo)) })
 	if n.Load() != 2 {
 		t.Fatalf("pool broken after a panic: ran %d of 2", n.Load())
-	}
-}
-
-// TestParallelParts: more ranges than goroutines, each run once.
-func TestParallelParts(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	for _, parts := range []int{1, 3, 8} {
-		for _, n := range []int{0, 2, 7, 100} {
-			hits := make([]atomic.Int32, n)
-			var ranges atomic.Int32
-			parallelParts(n, parts, func(lo, hi int) {
-				ranges.Add(1)
-				for i := lo; i < hi; i++ {
-					hits[i].Add(1)
-				}
-			})
-			for i := range hits {
-				if h := hits[i].Load(); h != 1 {
-					t.Fatalf("parts=%d n=%d: index %d run %d times", parts, n, i, h)
-				}
-			}
-			if want := min(n, parts); int(ranges.Load()) != want {
-				t.Fatalf("parts=%d n=%d: %d ranges, want %d", parts, n, ranges.Load(), want)
-			}
-		}
 	}
 }
 
