@@ -1,13 +1,10 @@
 package nn_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"slices"
 	"testing"
-
-	"gorgonia.org/tensor"
 
 	"github.com/org/gotl/internal/golden"
 	_ "github.com/org/gotl/layers"
@@ -53,52 +50,7 @@ func TestKerasJSONGolden(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("layer order differs from Keras's:\ngot  %v\nwant %v", got, want)
 			}
-			if err := golden.SetWeights(m, f.Model, f.Seed); err != nil {
-				t.Fatal(err)
-			}
-			x := f.Input()
-			in, err := f.Read("input.npy")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(in.Data, x) {
-				t.Fatal("the counter input differs from input.npy")
-			}
-			outputs := []*nn.Node{m.Outputs()[0]}
-			for _, tap := range f.Taps {
-				n, err := m.LayerOutput(tap)
-				if err != nil {
-					t.Fatal(err)
-				}
-				outputs = append(outputs, n)
-			}
-			probe, err := nn.NewModel(m.Inputs(), outputs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ys, err := probe.PredictAll(context.Background(), []*tensor.Dense{tensor.New(tensor.WithShape(f.Batch, f.Size[0], f.Size[1], 3), tensor.WithBacking(x))}, f.Batch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files := append([]string{"output.npy"}, f.Taps...)
-			for i, y := range ys {
-				file := files[i]
-				if i > 0 {
-					file = "taps/" + file + ".npy"
-				}
-				want, err := f.Read(file)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(y.Shape(), tensor.Shape(want.Shape)) {
-					t.Fatalf("%s: shape %v, want %v", file, y.Shape(), want.Shape)
-				}
-				if e := golden.RelError(y.Data().([]float32), want.Data); e > f.Tolerance {
-					t.Errorf("%s: relative error %.3g > %.1g", file, e, f.Tolerance)
-				} else {
-					t.Logf("%s: relative error %.3g", file, e)
-				}
-			}
+			golden.Check(t, m, f)
 		})
 	}
 }

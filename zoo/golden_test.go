@@ -1,17 +1,12 @@
 package zoo_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sync"
 	"testing"
-
-	"gorgonia.org/tensor"
 
 	"github.com/org/gotl/internal/golden"
 	"github.com/org/gotl/layers"
@@ -82,50 +77,7 @@ func checkFixture(t *testing.T, f golden.Fixture, shapes [][2]json.RawMessage) {
 	if t.Failed() {
 		return
 	}
-	setCounterWeights(t, m, f.Model, f.Seed)
-	x := f.Input()
-	in, err := f.Read("input.npy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(in.Data, x) {
-		t.Fatal("the counter input differs from input.npy")
-	}
-	outputs := []*nn.Node{m.Outputs()[0]}
-	for _, tap := range f.Taps {
-		n, err := m.LayerOutput(tap)
-		if err != nil {
-			t.Fatal(err)
-		}
-		outputs = append(outputs, n)
-	}
-	probe, err := nn.NewModel(m.Inputs(), outputs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ys, err := probe.PredictAll(context.Background(), []*tensor.Dense{tensor.New(tensor.WithShape(f.Batch, f.Size[0], f.Size[1], 3), tensor.WithBacking(x))}, f.Batch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := append([]string{"output.npy"}, f.Taps...)
-	for i, y := range ys {
-		file := files[i]
-		if i > 0 {
-			file = "taps/" + file + ".npy"
-		}
-		want, err := f.Read(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(y.Shape(), tensor.Shape(want.Shape)) {
-			t.Fatalf("%s: shape %v, want %v", file, y.Shape(), want.Shape)
-		}
-		if e := golden.RelError(y.Data().([]float32), want.Data); e > f.Tolerance {
-			t.Errorf("%s: relative error %.3g > %.1g", file, e, f.Tolerance)
-		} else {
-			t.Logf("%s: relative error %.3g", file, e)
-		}
-	}
+	golden.Check(t, m, f)
 }
 
 // kerasModel is the part of a tf.keras model.to_json() the tests read.
@@ -325,58 +277,4 @@ func sameShape(got nn.Shape, want []*int) bool {
 		}
 	}
 	return true
-}
-
-// counterCache keeps the counter-v1 weights of the model family last used, so the several
-// fixtures of a model (run one after the other) generate them once.
-var counterCache struct {
-	sync.Mutex
-	key  string
-	vals map[string][]float32
-}
-
-// setCounterWeights gives every variable of m its counter-v1 value (generated on all CPUs).
-func setCounterWeights(t testing.TB, m *nn.Model, family string, seed uint64) {
-	t.Helper()
-	counterCache.Lock()
-	defer counterCache.Unlock()
-	if key := fmt.Sprint(family, "/", seed); counterCache.key != key {
-		counterCache.key, counterCache.vals = key, map[string][]float32{}
-	}
-	vars := m.Variables()
-	keys := make([]string, len(vars))
-	var missing []int
-	for i, v := range vars {
-		keys[i] = fmt.Sprint(v.Name(), v.Shape())
-		if _, ok := counterCache.vals[keys[i]]; !ok {
-			missing = append(missing, i)
-		}
-	}
-	vals := make([][]float32, len(vars))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				v := vars[i]
-				layer := v.Layer().Name()
-				vals[i] = golden.Variable(layer, v.ShortName(), v.Shape(), seed, golden.Damped(family, layer, v.ShortName()))
-			}
-		}()
-	}
-	for _, i := range missing {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, i := range missing {
-		counterCache.vals[keys[i]] = vals[i]
-	}
-	for i, v := range vars {
-		if err := v.Assign(counterCache.vals[keys[i]]); err != nil {
-			t.Fatal(err)
-		}
-	}
 }

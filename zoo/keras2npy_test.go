@@ -184,7 +184,9 @@ func TestKeras2npyZoo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setCounterWeights(t, orig, "vgg16", 4)
+	if err := golden.SetWeights(orig, "vgg16", 4); err != nil {
+		t.Fatal(err)
+	}
 	src, h5, dst := filepath.Join(dir, "src"), filepath.Join(dir, "vgg16_notop.h5"), filepath.Join(dir, "vgg16.npz")
 	if err := orig.SaveWeights(src); err != nil {
 		t.Fatal(err)

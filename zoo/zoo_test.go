@@ -126,7 +126,9 @@ func TestWeightsFile(t *testing.T) {
 	if act := m.Layers()[len(m.Layers())-1].(*layers.Dense).Activation(); act != layers.Linear {
 		t.Errorf("Logits: predictions activation %v", act)
 	}
-	setCounterWeights(t, m, "resnet50v2", 5)
+	if err := golden.SetWeights(m, "resnet50v2", 5); err != nil {
+		t.Fatal(err)
+	}
 	x := tensor.New(tensor.WithShape(2, 32, 40, 3), tensor.WithBacking(golden.Input(9, 2, 32, 40)))
 	want, err := m.Predict(context.Background(), x, 2)
 	if err != nil {

@@ -4,6 +4,7 @@
 package golden
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,6 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
+	"sync"
+	"testing"
+
+	"gorgonia.org/tensor"
 
 	"github.com/org/gotl/internal/npy"
 	"github.com/org/gotl/nn"
@@ -114,13 +120,55 @@ func Damped(model, layer, variable string) bool {
 	return ok && d.variable == variable && d.pattern.MatchString(layer)
 }
 
+// cache keeps the values of the last (model, seed) generated, so that the several fixtures
+// of one model, run one after the other, generate them once.
+var cache struct {
+	sync.Mutex
+	key  string
+	vals map[string][]float32
+}
+
 // SetWeights gives every variable of m its counter-v1 value for the given model family
-// ("resnet50", ..., "vgg19") and seed.
+// ("resnet50", ..., "vgg19") and seed, generating them on all CPUs.
 func SetWeights(m *nn.Model, model string, seed uint64) error {
-	for _, v := range m.Variables() {
-		layer := v.Layer().Name()
-		vals := Variable(layer, v.ShortName(), v.Shape(), seed, Damped(model, layer, v.ShortName()))
-		if err := v.Assign(vals); err != nil {
+	cache.Lock()
+	defer cache.Unlock()
+	if key := fmt.Sprint(model, "/", seed); cache.key != key {
+		cache.key, cache.vals = key, map[string][]float32{}
+	}
+	vars := m.Variables()
+	keys := make([]string, len(vars))
+	var missing []int
+	for i, v := range vars {
+		keys[i] = fmt.Sprint(v.Name(), v.Shape())
+		if _, ok := cache.vals[keys[i]]; !ok {
+			missing = append(missing, i)
+		}
+	}
+	vals := make([][]float32, len(vars))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				v := vars[i]
+				layer := v.Layer().Name()
+				vals[i] = Variable(layer, v.ShortName(), v.Shape(), seed, Damped(model, layer, v.ShortName()))
+			}
+		}()
+	}
+	for _, i := range missing {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, i := range missing {
+		cache.vals[keys[i]] = vals[i]
+	}
+	for i, v := range vars {
+		if err := v.Assign(cache.vals[keys[i]]); err != nil {
 			return err
 		}
 	}
@@ -186,4 +234,57 @@ func RelError(got, want []float32) float64 {
 		return math.Inf(1)
 	}
 	return diff / scale
+}
+
+// Check gives m (built for fixture f) the counter-v1 weights, runs it on the fixture's
+// input and compares its output and taps with the float64 reference within the fixture's
+// tolerance, reporting to t.
+func Check(t testing.TB, m *nn.Model, f Fixture) {
+	t.Helper()
+	if err := SetWeights(m, f.Model, f.Seed); err != nil {
+		t.Fatal(err)
+	}
+	x := f.Input()
+	in, err := f.Read("input.npy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(in.Data, x) {
+		t.Fatal("the counter input differs from input.npy")
+	}
+	outputs := []*nn.Node{m.Outputs()[0]}
+	for _, tap := range f.Taps {
+		n, err := m.LayerOutput(tap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs = append(outputs, n)
+	}
+	probe, err := nn.NewModel(m.Inputs(), outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := tensor.New(tensor.WithShape(f.Batch, f.Size[0], f.Size[1], 3), tensor.WithBacking(x))
+	ys, err := probe.PredictAll(context.Background(), []*tensor.Dense{batch}, f.Batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, y := range ys {
+		file := "output.npy"
+		if i > 0 {
+			file = "taps/" + f.Taps[i-1] + ".npy"
+		}
+		want, err := f.Read(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(y.Shape(), tensor.Shape(want.Shape)) {
+			t.Fatalf("%s: shape %v, want %v", file, y.Shape(), want.Shape)
+		}
+		if e := RelError(y.Data().([]float32), want.Data); e > f.Tolerance {
+			t.Errorf("%s: relative error %.3g > %.1g", file, e, f.Tolerance)
+		} else {
+			t.Logf("%s: relative error %.3g", file, e)
+		}
+	}
 }
