@@ -11,18 +11,20 @@ import (
 	"github.com/org/gotl/nn"
 )
 
-// TestKerasJSONGolden builds every shared reference model from its tf.keras model.json,
-// checks the layer order against the JSON (Keras's model.layers order), gives it the
-// counter-v1 weights and compares the output and the taps with the float64 reference.
+// TestKerasJSONGolden builds every shared reference model from its tf.keras model.json and
+// checks the layer order against the JSON (Keras's model.layers order); for one
+// configuration per family it gives the model the counter-v1 weights and compares the
+// output and the taps with the float64 reference.
 func TestKerasJSONGolden(t *testing.T) {
 	fixtures, err := golden.Fixtures()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fixtures {
-		if testing.Short() && f.Model != "resnet50" && f.Model != "vgg16" {
-			continue
-		}
+		// Numerics for one configuration per family (package zoo runs them all through
+		// its builders); the layer order for every configuration.
+		numerics := map[string]bool{"resnet50-top10-64x64": true, "resnet50v2-notop-avg-64x64": true,
+			"inception_resnet_v2-notop-avg-75x75": true, "vgg16-notop-avg-32x32": true}[f.Name]
 		t.Run(f.Name, func(t *testing.T) {
 			data, err := os.ReadFile(f.Path("model.json"))
 			if err != nil {
@@ -50,7 +52,9 @@ func TestKerasJSONGolden(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("layer order differs from Keras's:\ngot  %v\nwant %v", got, want)
 			}
-			golden.Check(t, m, f)
+			if numerics {
+				golden.Check(t, m, f)
+			}
 		})
 	}
 }
