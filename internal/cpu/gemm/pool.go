@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Parallel calls fn(lo, hi) on a partition of [0, n) into min(n, GOMAXPROCS) contiguous
@@ -18,9 +19,10 @@ import (
 // from another goroutine, runs its ranges one after another on its own goroutine, so
 // nested calls cannot deadlock. A panic in fn is re-raised on the calling goroutine.
 //
-// Waking a parked worker takes microseconds; the caller claims any range no worker has
-// claimed yet, so a call is never much slower than fn(0, n) on one goroutine, but it only
-// gains when each range holds tens of microseconds of work.
+// The caller claims any range no worker has claimed yet, so a call is never much slower
+// than fn(0, n) on one goroutine. Workers poll for a new call for 50 µs after each one,
+// then park; waking a parked worker takes tens of microseconds, so a call gains only when
+// it holds that much work or follows another closely.
 func Parallel(n int, fn func(lo, hi int)) {
 	parallelParts(n, runtime.GOMAXPROCS(0), fn)
 }
@@ -69,6 +71,12 @@ func partRange(n, parts, i int) (lo, hi int) {
 
 // pool is the worker pool behind Parallel. Its fields describe the one job in flight;
 // owner is held by the goroutine that submitted it.
+//
+// A goroutine parked on a channel is woken through the OS, which takes tens of
+// microseconds (more on a busy machine): as long as a product of 256×256 matrices. So
+// between jobs the caller and the workers poll for up to spinFor before they park, and
+// jobs that follow each other closely (Sgemm packs, then multiplies; a model runs layer
+// after layer) find them running.
 type pool struct {
 	owner sync.Mutex
 	wake  []chan struct{} // one per worker goroutine, buffered so that waking never blocks
@@ -76,11 +84,28 @@ type pool struct {
 	fn       func(lo, hi int)
 	n, parts int
 	next     atomic.Int64 // next range to claim
+	pending  atomic.Int32 // workers still running the job
 	done     sync.WaitGroup
 	panicked atomic.Pointer[any] // first panic value raised by fn on a worker
 }
 
 var workers pool
+
+// spinFor is how long the caller and the workers poll before they park.
+const spinFor = 50 * time.Microsecond
+
+// spinUntil polls ready for up to spinFor and reports whether it became true.
+func spinUntil(ready func() bool) bool {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if ready() {
+			return true
+		}
+		if i%64 == 0 && time.Since(start) > spinFor {
+			return false
+		}
+	}
+}
 
 // run executes one job: parts ranges claimed dynamically by the caller and helpers
 // workers, so that a worker slow to wake costs only the ranges the others have not yet
@@ -94,6 +119,7 @@ func (p *pool) run(n, parts, helpers int, fn func(lo, hi int)) {
 	p.fn, p.n, p.parts = fn, n, parts
 	p.next.Store(0)
 	p.panicked.Store(nil)
+	p.pending.Store(int32(helpers))
 	p.done.Add(helpers)
 	for _, wake := range p.wake[:helpers] {
 		wake <- struct{}{}
@@ -101,7 +127,10 @@ func (p *pool) run(n, parts, helpers int, fn func(lo, hi int)) {
 	func() {
 		// The caller waits for the workers even when its own range panics: they still
 		// read p, and the pool must be idle before owner is released.
-		defer p.done.Wait()
+		defer func() {
+			spinUntil(func() bool { return p.pending.Load() == 0 })
+			p.done.Wait()
+		}()
 		p.claim()
 	}()
 	p.fn = nil
@@ -123,9 +152,13 @@ func (p *pool) claim() {
 }
 
 func (p *pool) worker(wake chan struct{}) {
-	for range wake {
+	for {
+		spinUntil(func() bool { return len(wake) > 0 })
+		<-wake
 		func() {
+			// In this order: the panic recorded, then the job counted done.
 			defer p.done.Done()
+			defer p.pending.Add(-1)
 			defer func() {
 				if v := recover(); v != nil {
 					box := new(any) // allocated only on a panic
