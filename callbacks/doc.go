@@ -8,7 +8,7 @@
 //
 // Each callback takes a config struct whose zero value is Keras's default. A float option
 // whose Keras default is not zero (ReduceLROnPlateau's Factor and MinDelta) takes the default
-// when left at 0; set it to Zero to ask for exactly 0. Invalid options are errors that name
+// when left at 0; set it to nn.Zero to ask for exactly 0. Invalid options are errors that name
 // the callback, the field, the value and the rule.
 //
 // # Monitors

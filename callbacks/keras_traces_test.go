@@ -178,7 +178,7 @@ func newCallback(t *testing.T, c traceCase) nn.Callback {
 	case "ReduceLROnPlateau":
 		minDelta := arg(c, "min_delta", 0.0)
 		if _, ok := c.Args["min_delta"]; ok && minDelta == 0 {
-			minDelta = callbacks.Zero
+			minDelta = nn.Zero
 		}
 		cb, err = callbacks.NewReduceLROnPlateau(callbacks.ReduceLROnPlateauConfig{
 			Monitor:  arg(c, "monitor", ""),

@@ -9,22 +9,6 @@ import (
 	"github.com/org/gotl/nn"
 )
 
-// Zero stands for exactly 0 in a float option whose zero value selects a non-zero Keras
-// default: ReduceLROnPlateauConfig{MinDelta: callbacks.Zero} is Keras's min_delta=0. (Its
-// value is one no option would take.)
-const Zero = -0x1p-1022
-
-// option resolves a float option: def when v is 0, 0 when v is Zero, else v.
-func option(v, def float64) float64 {
-	switch v {
-	case 0:
-		return def
-	case Zero:
-		return 0
-	}
-	return v
-}
-
 // Mode says which way the monitored value improves.
 type Mode int
 

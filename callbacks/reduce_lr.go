@@ -13,7 +13,7 @@ import (
 type ReduceLROnPlateauConfig struct {
 	// Monitor is the log key watched (default "val_loss").
 	Monitor string
-	// Factor multiplies the learning rate at each reduction, in [0, 1) (default 0.1, Zero
+	// Factor multiplies the learning rate at each reduction, in [0, 1) (default 0.1, nn.Zero
 	// for 0).
 	Factor float64
 	// Patience is the number of epochs without improvement before a reduction (default 10;
@@ -23,7 +23,7 @@ type ReduceLROnPlateauConfig struct {
 	Verbose bool
 	// Mode says which way Monitor improves (default ModeAuto; see the package doc).
 	Mode Mode
-	// MinDelta is the absolute margin an improvement needs (default 1e-4, Zero for 0;
+	// MinDelta is the absolute margin an improvement needs (default 1e-4, nn.Zero for 0;
 	// PyTorch's default margin is relative).
 	MinDelta float64
 	// Cooldown is the number of epochs after a reduction during which patience is not
@@ -60,9 +60,9 @@ type ReduceLROnPlateau struct {
 
 // NewReduceLROnPlateau returns a ReduceLROnPlateau callback.
 func NewReduceLROnPlateau(cfg ReduceLROnPlateauConfig) (*ReduceLROnPlateau, error) {
-	m, err := newMonitor("ReduceLROnPlateau", cfg.Monitor, cfg.Mode, option(cfg.MinDelta, 1e-4))
+	m, err := newMonitor("ReduceLROnPlateau", cfg.Monitor, cfg.Mode, nn.Option(cfg.MinDelta, 1e-4))
 	m.deltaOnBest = true
-	r := &ReduceLROnPlateau{cfg: cfg, factor: option(cfg.Factor, 0.1), monitor: m}
+	r := &ReduceLROnPlateau{cfg: cfg, factor: nn.Option(cfg.Factor, 0.1), monitor: m}
 	if r.cfg.Patience == 0 {
 		r.cfg.Patience = 10
 	}

@@ -11,7 +11,8 @@ import (
 // of each field is Keras's default.
 type BatchNormalizationConfig struct {
 	Name string
-	// Momentum of the moving statistics (default 0.99).
+	// Momentum of the moving statistics (default 0.99; nn.Zero for 0: the moving statistics
+	// become the last batch's).
 	Momentum float64
 	// Epsilon added to the variance (default 1e-3; keras.applications' ResNets use 1.001e-5).
 	Epsilon float64
@@ -63,12 +64,8 @@ func NewBatchNormalization(cfg ...BatchNormalizationConfig) *BatchNormalization 
 			orInit(c.MovingMeanInitializer, Zeros()), orInit(c.MovingVarianceInitializer, Ones()),
 		},
 	}
-	if l.momentum == 0 {
-		l.momentum = 0.99
-	}
-	if l.epsilon == 0 {
-		l.epsilon = 1e-3
-	}
+	l.momentum = nn.Option(l.momentum, 0.99)
+	l.epsilon = nn.Option(l.epsilon, 1e-3)
 	l.kerasAxis = -1
 	l.Init(l, "BatchNormalization", c.Name)
 	return l

@@ -89,7 +89,7 @@ func ringDatasets(t *testing.T) (train, val nn.Dataset) {
 // that keeps the best weights. ckpt is ModelCheckpoint's file name template.
 func ringCallbacks(t *testing.T, ckpt string, saveFreq int) []nn.Callback {
 	t.Helper()
-	rl, err := callbacks.NewReduceLROnPlateau(callbacks.ReduceLROnPlateauConfig{Patience: 1, Factor: 0.5, MinDelta: callbacks.Zero})
+	rl, err := callbacks.NewReduceLROnPlateau(callbacks.ReduceLROnPlateauConfig{Patience: 1, Factor: 0.5, MinDelta: nn.Zero})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,24 @@ type Initializer interface {
 	Initialize(values []float64, shape []int, rng *rand.Rand)
 }
 
+// Zero stands for exactly 0 in a float option whose zero value selects a non-zero Keras
+// default: optim.AdamConfig{Beta1: nn.Zero} is Keras's Adam(beta_1=0.0),
+// layers.BatchNormalizationConfig{Momentum: nn.Zero} is momentum=0. (Its value is one no
+// option would take.)
+const Zero = -0x1p-1022
+
+// Option resolves a float option whose zero value means a Keras default: def when v is 0,
+// 0 when v is Zero, else v.
+func Option(v, def float64) float64 {
+	switch v {
+	case 0:
+		return def
+	case Zero:
+		return 0
+	}
+	return v
+}
+
 // creation counts layers as they are constructed; auto names are given in creation order,
 // as Keras does.
 var creation atomic.Uint64

@@ -9,12 +9,12 @@ import (
 
 // AdamConfig holds Adam's arguments; the zero value of each field is tf.keras's default.
 type AdamConfig struct {
-	// LearningRate defaults to 0.001 (Zero for 0). Leave it 0 when Schedule is set.
+	// LearningRate defaults to 0.001 (nn.Zero for 0). Leave it 0 when Schedule is set.
 	LearningRate float64
 	// Schedule, when set, gives the learning rate of each update.
 	Schedule Schedule
 	// Beta1 (default 0.9) and Beta2 (default 0.999) are the decay rates of the first and
-	// second moment estimates, in [0, 1) (Zero for 0).
+	// second moment estimates, in [0, 1) (nn.Zero for 0).
 	Beta1, Beta2 float64
 	// Epsilon (default 1e-7, Keras's, where PyTorch and TF1 use 1e-8) is added to the
 	// uncorrected sqrt(v): Keras's "epsilon hat".
@@ -54,9 +54,9 @@ func NewAdam(cfg AdamConfig) (*Adam, error) {
 	c, err := newCore("Adam", cfg.LearningRate, 0.001, cfg.Schedule, cfg.Clipping, slots)
 	o := &Adam{
 		core:        c,
-		beta1:       option(cfg.Beta1, 0.9),
-		beta2:       option(cfg.Beta2, 0.999),
-		epsilon:     option(cfg.Epsilon, 1e-7),
+		beta1:       nn.Option(cfg.Beta1, 0.9),
+		beta2:       nn.Option(cfg.Beta2, 0.999),
+		epsilon:     nn.Option(cfg.Epsilon, 1e-7),
 		amsgrad:     cfg.AMSGrad,
 		weightDecay: cfg.WeightDecay,
 	}

@@ -8,7 +8,7 @@
 //
 // Each optimizer takes a config struct whose zero value is the tf.keras default. A float
 // option whose Keras default is not zero (LearningRate, Beta1, Beta2, Epsilon, Rho) takes
-// the default when left at 0; set it to Zero to ask for exactly 0 (Adam with β1 = 0, as
+// the default when left at 0; set it to nn.Zero to ask for exactly 0 (Adam with β1 = 0, as
 // GANs use it). Every option has one spelling: there is no legacy lr alias and no decay
 // argument (KERAS.md §9.12); Keras's decay=d is the schedule InverseTimeDecay{lr, 1, d}.
 // Invalid options are errors that name the optimizer, the field, the value and the rule.

@@ -208,7 +208,7 @@ func trajectoryCases() []trajectoryCase {
 			return optim.NewAdam(optim.AdamConfig{LearningRate: 0.1, Beta1: 0.8, Beta2: 0.99, Epsilon: 1e-3, AMSGrad: true})
 		}, &keras{kind: "adam", lr: kerasLR(0.1), beta1: 0.8, beta2: 0.99, eps: 1e-3, amsgrad: true}},
 		{"Adam beta1 zero", func() (nn.Optimizer, error) {
-			return optim.NewAdam(optim.AdamConfig{LearningRate: 0.1, Beta1: optim.Zero})
+			return optim.NewAdam(optim.AdamConfig{LearningRate: 0.1, Beta1: nn.Zero})
 		},
 			&keras{kind: "adam", lr: kerasLR(0.1), beta1: 0, beta2: 0.999, eps: 1e-7}},
 		{"RMSprop", func() (nn.Optimizer, error) { return optim.NewRMSprop(optim.RMSpropConfig{LearningRate: 0.01}) },

@@ -10,22 +10,6 @@ import (
 	"github.com/org/gotl/nn"
 )
 
-// Zero stands for exactly 0 in a float option whose zero value selects a non-zero Keras
-// default: AdamConfig{Beta1: optim.Zero} is Keras's Adam(beta_1=0.0). (Its value is one no
-// option would take.)
-const Zero = -0x1p-1022
-
-// option resolves a float option: def when v is 0, 0 when v is Zero, else v.
-func option(v, def float64) float64 {
-	switch v {
-	case 0:
-		return def
-	case Zero:
-		return 0
-	}
-	return v
-}
-
 // Clipping holds the gradient clipping every optimizer offers (Keras's clipvalue, clipnorm
 // and global_clipnorm); 0 turns each off. See the package doc for the order they apply in.
 type Clipping struct {
@@ -69,7 +53,7 @@ func newCore(class string, learningRate, def float64, schedule Schedule, clip Cl
 		}
 		c.schedule = schedule
 	} else {
-		lr := option(learningRate, def)
+		lr := nn.Option(learningRate, def)
 		if !(lr >= 0) || math.IsInf(lr, 0) {
 			errs = append(errs, c.errorf("LearningRate must be a finite number >= 0, got %v", learningRate))
 		}

@@ -10,15 +10,15 @@ import (
 // RMSpropConfig holds RMSprop's arguments; the zero value of each field is tf.keras's
 // default.
 type RMSpropConfig struct {
-	// LearningRate defaults to 0.001 (Zero for 0). Leave it 0 when Schedule is set.
+	// LearningRate defaults to 0.001 (nn.Zero for 0). Leave it 0 when Schedule is set.
 	LearningRate float64
 	// Schedule, when set, gives the learning rate of each update.
 	Schedule Schedule
-	// Rho is the decay rate of the mean square, in [0, 1) (default 0.9, Zero for 0).
+	// Rho is the decay rate of the mean square, in [0, 1) (default 0.9, nn.Zero for 0).
 	Rho float64
 	// Momentum μ in [0, 1) (default 0).
 	Momentum float64
-	// Epsilon defaults to 1e-7 (Zero for 0); see RMSprop for where it goes.
+	// Epsilon defaults to 1e-7 (nn.Zero for 0); see RMSprop for where it goes.
 	Epsilon float64
 	// Centered divides by an estimate of the variance instead of the mean square.
 	Centered bool
@@ -54,9 +54,9 @@ func NewRMSprop(cfg RMSpropConfig) (*RMSprop, error) {
 	c, err := newCore("RMSprop", cfg.LearningRate, 0.001, cfg.Schedule, cfg.Clipping, slots)
 	o := &RMSprop{
 		core:     c,
-		rho:      option(cfg.Rho, 0.9),
+		rho:      nn.Option(cfg.Rho, 0.9),
 		momentum: cfg.Momentum,
-		epsilon:  option(cfg.Epsilon, 1e-7),
+		epsilon:  nn.Option(cfg.Epsilon, 1e-7),
 		centered: cfg.Centered,
 	}
 	errs := []error{err, o.inUnit("Rho", o.rho, cfg.Rho), o.inUnit("Momentum", o.momentum, cfg.Momentum)}

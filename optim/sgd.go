@@ -9,7 +9,7 @@ import (
 
 // SGDConfig holds SGD's arguments; the zero value of each field is tf.keras's default.
 type SGDConfig struct {
-	// LearningRate defaults to 0.01 (Zero for 0). Leave it 0 when Schedule is set.
+	// LearningRate defaults to 0.01 (nn.Zero for 0). Leave it 0 when Schedule is set.
 	LearningRate float64
 	// Schedule, when set, gives the learning rate of each update.
 	Schedule Schedule
