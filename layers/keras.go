@@ -165,7 +165,7 @@ func decodeBatchNormalization(c *nn.KerasConfig) (nn.Layer, error) {
 	axis := c.Ints("axis", 1, []int{-1})
 	l := NewBatchNormalization(BatchNormalizationConfig{
 		Name:                      c.Name,
-		Momentum:                  c.Float("momentum", 0.99),
+		Momentum:                  explicit(c.Float("momentum", 0.99)),
 		Epsilon:                   c.Float("epsilon", 1e-3),
 		NoCenter:                  !c.Bool("center", true),
 		NoScale:                   !c.Bool("scale", true),
@@ -179,6 +179,15 @@ func decodeBatchNormalization(c *nn.KerasConfig) (nn.Layer, error) {
 	c.Expect("renorm_clipping", nil)
 	c.Ignore("renorm_momentum", "fused")
 	return l, nil
+}
+
+// explicit turns a value read from a Keras config into a config field, where 0 would mean
+// the default.
+func explicit(v float64) float64 {
+	if v == 0 {
+		return nn.Zero
+	}
+	return v
 }
 
 func decodeActivation(c *nn.KerasConfig) (nn.Layer, error) {
