@@ -3,14 +3,19 @@
 //
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices, as cblas_sgemm
 // does with CblasRowMajor; SgemmReference beside it is the plain triple loop that tests
-// compare against. Parallel runs a partitioned loop on a persistent pool of GOMAXPROCS
-// goroutines.
+// compare against. MultiplyPacked is the product of the convolutions: C = A·B with B packed
+// once beforehand (PackedB, which a caller keeps as long as B does not change, a layer's
+// weights), A packed block by block by an ASource (a matrix, or the patches of an image
+// built on the fly), and an Epilogue run on each block of C while it is in cache. Parallel
+// runs a partitioned loop on a persistent pool of GOMAXPROCS goroutines.
 //
 // # Layout and blocking
 //
 // Sgemm follows the BLIS/GotoBLAS scheme. C is computed in mr×nr = 6×16 tiles by a
 // register-blocked micro-kernel (AVX2/FMA assembly, chosen at start with
-// golang.org/x/sys/cpu). B is packed into kc×nr micro-panels, contiguous in the order the
+// golang.org/x/sys/cpu); on CPUs with AVX-512, whole 2×2 blocks of tiles (12×32) go to a
+// kernel with 24 ZMM accumulators (kernelAVX512), which does twice the work per
+// instruction and reads the same packed panels. B is packed into kc×nr micro-panels, contiguous in the order the
 // kernel reads them; A is read where it lies when C is narrow (the kernel takes any row and
 // column stride, so both A and Aᵀ as stored work), and packed into mr-row micro-panels when
 // C is wide enough to repay the copy. Loops, outermost first: nc columns of C (packed B
@@ -41,7 +46,8 @@
 // loop, and a Go twin that computes the same bits (kernelGeneric; fma32 emulates the
 // single rounding of FMA). The twin runs on CPUs without AVX2 and FMA and in the noasm
 // build (go test -tags noasm), and the default tests check it bit for bit against the
-// assembly.
+// assembly. The AVX-512 kernel computes every element with the operations of the AVX2
+// kernel, so a block comes out the same bits from either, or from the twin.
 //
 // # Errors
 //

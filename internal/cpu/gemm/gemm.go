@@ -169,10 +169,9 @@ var problems = sync.Pool{New: func() any {
 // sgemmBlocked computes C on one goroutine when the product is small or GOMAXPROCS is 1,
 // packing each block of B just before it uses it. Otherwise it hands contiguous runs of
 // strips (mr rows of C) or of panels (nr columns) to the pool. Split by rows, the
-// goroutines pack a chunk of op(B) together, then all read it; split by columns, each
-// packs the panels of B it uses and reads A where it lies (or packs it, when C is wide).
-// Columns win when there are more of them, or when A is small enough to be shared from
-// cache and read where it lies.
+// goroutines first pack op(B) together, then all read it; split by columns, each packs
+// the panels of B it uses, and A is shared, read where it lies. Columns win when there are
+// more of them, or when A is small enough to be shared from cache and read where it lies.
 // Strip and panel boundaries do not depend on the split, and packing does not change the
 // arithmetic, so every tile of C is computed the same way whatever GOMAXPROCS is.
 func sgemmBlocked(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -258,7 +257,7 @@ func packsA(n, lda int) bool {
 
 // workspace holds one goroutine's packed panels.
 type workspace struct {
-	a    []float32 // ⌈mc/mr⌉ micro-panels of A, each mr×kc, laid out as packPanelsA says
+	a    []float32 // ⌈mc/mr⌉ micro-panels of A, each mr×kc, element (i, p) at p*mr+i
 	b    []float32 // ⌈nc/nr⌉ micro-panels of B, each kc×nr, element (p, j) at p*nr+j
 	edge [mr * nr]float32
 }
@@ -334,30 +333,44 @@ func (p *problem) compute(i0, i1, j0, j1 int) {
 					// kernel reads no row beyond A.
 					packedRsa, packedCsa = packPanelsA(w.a, p.transA, p.a, p.lda, ic+fullRows, mcb-fullRows, pc, kcb)
 				}
-				for jr := 0; jr < ncb; jr += nr {
-					b := bBlock[jr*kcb:]
-					cols := min(nr, ncb-jr)
-					for ir := 0; ir < mcb; ir += mr {
-						var a []float32
-						var rsa, csa int
-						switch {
-						case p.packA:
-							a, rsa, csa = w.a[ir*kcb:], packedRsa, packedCsa
-						case ir == fullRows:
-							a, rsa, csa = w.a, packedRsa, packedCsa
-						case p.transA:
-							a, rsa, csa = p.a[pc*p.lda+ic+ir:], 1, p.lda
-						default:
-							a, rsa, csa = p.a[(ic+ir)*p.lda+pc:], p.lda, 1
-						}
-						rows := min(mr, mcb-ir)
+				// strip returns strip ir of the block of A as the kernel reads it.
+				strip := func(ir int) (a []float32, rsa, csa int) {
+					switch {
+					case p.packA:
+						return w.a[ir*kcb:], packedRsa, packedCsa
+					case ir == fullRows:
+						return w.a, packedRsa, packedCsa
+					case p.transA:
+						return p.a[pc*p.lda+ic+ir:], 1, p.lda
+					default:
+						return p.a[(ic+ir)*p.lda+pc:], p.lda, 1
+					}
+				}
+				// Blocks of 2×2 tiles go to kernelBlock when whole (the last strip,
+				// if partial, is packed apart from the others), the rest tile by tile.
+				for jr := 0; jr < ncb; jr += 2 * nr {
+					for ir := 0; ir < mcb; ir += 2 * mr {
 						ct := p.c[(ic+ir)*p.ldc+jc+jr:]
-						if rows == mr && cols == nr {
-							kernel(kcb, a, rsa, csa, b, ct, p.ldc, p.alpha, beta)
+						if ir+2*mr <= fullRows && jr+2*nr <= ncb {
+							a0, rsa, csa := strip(ir)
+							a1, _, _ := strip(ir + mr)
+							kernelBlock(kcb, a0, a1, rsa, csa, bBlock[jr*kcb:], bBlock[(jr+nr)*kcb:], ct, p.ldc, p.alpha, beta)
 							continue
 						}
-						kernel(kcb, a, rsa, csa, b, w.edge[:], nr, p.alpha, 0)
-						storeEdge(rows, cols, w.edge[:], beta, ct, p.ldc)
+						for i := ir; i < min(ir+2*mr, mcb); i += mr {
+							a, rsa, csa := strip(i)
+							rows := min(mr, mcb-i)
+							for j := jr; j < min(jr+2*nr, ncb); j += nr {
+								b, cols := bBlock[j*kcb:], min(nr, ncb-j)
+								ct := p.c[(ic+i)*p.ldc+jc+j:]
+								if rows == mr && cols == nr {
+									kernel(kcb, a, rsa, csa, b, ct, p.ldc, p.alpha, beta)
+									continue
+								}
+								kernel(kcb, a, rsa, csa, b, w.edge[:], nr, p.alpha, 0)
+								storeEdge(rows, cols, w.edge[:], beta, ct, p.ldc)
+							}
+						}
 					}
 				}
 			}

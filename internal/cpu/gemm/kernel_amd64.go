@@ -4,8 +4,12 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 selects kernelAVX2; without AVX2 and FMA the Go twin runs.
-var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// useAVX2 selects kernelAVX2; without AVX2 and FMA the Go twin runs. useAVX512 selects
+// kernelAVX512 for whole 2×2 blocks of tiles.
+var (
+	useAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	useAVX512 = useAVX2 && cpu.X86.HasAVX512F
+)
 
 // kernel computes one mr×nr tile of C, as kernelAVX2 documents, with the assembly when
 // the CPU has AVX2 and FMA and with its Go twin otherwise.
@@ -41,3 +45,22 @@ func kernel(k int, a []float32, rsa, csa int, b []float32, c []float32, ldc int,
 //
 //go:noescape
 func kernelAVX2(k int, a []float32, rsa, csa int, b []float32, c []float32, ldc int, alpha, beta float32)
+
+// kernelBlock computes the 2mr×2nr block of C made of four tiles, rows [0, mr) from a0
+// and [mr, 2mr) from a1 (with the same strides), columns [0, nr) from the panel b0 and
+// [nr, 2nr) from b1, each tile as kernel computes it: with kernelAVX512 when the CPU has
+// AVX-512, with four kernel calls otherwise.
+func kernelBlock(k int, a0, a1 []float32, rsa, csa int, b0, b1, c []float32, ldc int, alpha, beta float32) {
+	if useAVX512 {
+		kernelAVX512(k, a0, a1, rsa, csa, b0, b1, c, ldc, alpha, beta)
+		return
+	}
+	kernelTiles(k, a0, a1, rsa, csa, b0, b1, c, ldc, alpha, beta)
+}
+
+// kernelAVX512 computes the 12×32 block of kernelBlock with 24 ZMM accumulators: each
+// element with the operations kernelAVX2 uses for it, so the two agree bit for bit. The
+// slices are not bounds-checked.
+//
+//go:noescape
+func kernelAVX512(k int, a0, a1 []float32, rsa, csa int, b0, b1, c []float32, ldc int, alpha, beta float32)

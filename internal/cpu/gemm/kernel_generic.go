@@ -30,6 +30,16 @@ func kernelGeneric(k int, a []float32, rsa, csa int, b []float32, c []float32, l
 	}
 }
 
+// kernelTiles computes the four tiles of a 2mr×2nr block of C, rows [0, mr) from a0 and
+// [mr, 2mr) from a1, columns [0, nr) from the panel b0 and [nr, 2nr) from b1, each with
+// kernel.
+func kernelTiles(k int, a0, a1 []float32, rsa, csa int, b0, b1, c []float32, ldc int, alpha, beta float32) {
+	kernel(k, a0, rsa, csa, b0, c, ldc, alpha, beta)
+	kernel(k, a0, rsa, csa, b1, c[nr:], ldc, alpha, beta)
+	kernel(k, a1, rsa, csa, b0, c[mr*ldc:], ldc, alpha, beta)
+	kernel(k, a1, rsa, csa, b1, c[mr*ldc+nr:], ldc, alpha, beta)
+}
+
 // fma32 returns x·y + z rounded once to float32, as VFMADD231PS does.
 //
 // The product of two float32 values is exact in float64, and the float64 sum s is made
