@@ -24,7 +24,9 @@ type buffer struct {
 	// version counts the operations that wrote into the buffer, so that forms derived from
 	// it can tell when to be made again.
 	version uint64
-	// folded is the last kernel FusedConv2D folded from this one.
+	// forms are the packed forms of a convolution kernel (conv.go), and folded the last
+	// kernel FusedConv2D folded from this one; nil until first used.
+	forms  *kernelForms
 	folded *foldedKernel
 }
 
@@ -98,9 +100,50 @@ func (Backend) Fill(dst device.Buffer, n int, v float64) {
 	modified(dst)
 }
 
+// Gemm multiplies through a packed copy of op(B) kept with b once b has been multiplied
+// twice, the same way, without being written in between (a Dense layer's kernel in
+// inference): gemm.MultiplyPacked then computes the bits Sgemm would.
 func (Backend) Gemm(transA, transB bool, m, n, k int, alpha float64, a device.Buffer, lda int, b device.Buffer, ldb int, beta float64, c device.Buffer, ldc int) {
+	defer modified(c)
+	if alpha == 1 && beta == 0 && m*n*k >= packedGemmWork {
+		if packed := b.(*buffer).packedOperand(transB, k, n, ldb); packed != nil {
+			job := getConvJob()
+			defer putConvJob(job)
+			job.matrix = gemm.Matrix{Trans: transA, A: Slice(a), LDA: lda}
+			gemm.MultiplyPacked(m, &job.matrix, packed, Slice(c), ldc, nil)
+			return
+		}
+	}
 	gemm.Sgemm(transA, transB, m, n, k, float32(alpha), Slice(a), lda, Slice(b), ldb, float32(beta), Slice(c), ldc)
-	modified(c)
+}
+
+// packedGemmWork is the least m·n·k for which Gemm keeps op(B) packed: Sgemm computes
+// smaller products with plain dot products, whose bits packing would change.
+const packedGemmWork = 1 << 12
+
+// operandKey is how a buffer was last multiplied as op(B) of Gemm.
+type operandKey struct {
+	trans   bool
+	k, n    int
+	ld      int
+	version uint64
+}
+
+// packedOperand returns op(b) packed when b was multiplied the same way at this version
+// before, and nil the first time (remembering it).
+func (b *buffer) packedOperand(trans bool, k, n, ld int) *gemm.PackedB {
+	f := b.kernelForms()
+	key := operandKey{trans: trans, k: k, n: n, ld: ld, version: b.version}
+	switch {
+	case f.operand.made && f.operandKey == key:
+		return &f.operand.b
+	case f.operandKey == key:
+		f.operand.made = true
+		f.operand.b.Pack(trans, k, n, b.data, ld)
+		return &f.operand.b
+	}
+	f.operand.made, f.operandKey = false, key
+	return nil
 }
 
 // Operations on the rows of (rows × cols) matrices run on chunks of whole rows; their
@@ -114,7 +157,7 @@ type biasArgs struct {
 }
 
 func addBias(a *biasArgs, lo, hi int) {
-	vec.AddBias(hi-lo, a.cols, a.x[lo*a.cols:], a.bias, a.y[lo*a.cols:], a.relu)
+	vec.AddBias(hi-lo, a.cols, a.cols, a.x[lo*a.cols:], a.bias, a.y[lo*a.cols:], a.relu)
 }
 
 func (Backend) BiasAdd(y, bias device.Buffer, rows, cols int) {
@@ -166,12 +209,12 @@ func (Backend) BiasGrad(db, dy device.Buffer, rows, cols int) {
 }
 
 func (Backend) Conv2D(p *device.Conv2DParams, x, w, y device.Buffer) {
-	conv2D(p, Slice(x), Slice(w), Slice(y), nil)
+	conv2D(p, Slice(x), forwardKernel(p, w.(*buffer)), Slice(y), nil)
 	modified(y)
 }
 
 func (Backend) Conv2DBackwardData(p *device.Conv2DParams, dy, w, dx device.Buffer) {
-	conv2DBackwardData(p, Slice(dy), Slice(w), Slice(dx))
+	conv2DBackwardData(p, Slice(dy), w.(*buffer), Slice(dx))
 	modified(dx)
 }
 

@@ -3,6 +3,7 @@ package cpu
 import (
 	"math"
 
+	"github.com/org/gotl/internal/cpu/gemm"
 	"github.com/org/gotl/internal/cpu/vec"
 	"github.com/org/gotl/internal/device"
 	"github.com/org/gotl/internal/ref"
@@ -21,7 +22,7 @@ var _ device.Conv2DFuser = Backend{}
 func (Backend) FusedConv2D(p *device.FusedConv2DParams, o *device.FusedConv2DOperands) {
 	k := fold(p, o)
 	e := epilogue{shift: k.shift, residual: Slice(o.Residual), act: p.Activation}
-	conv2D(&p.Conv, Slice(o.X), k.w, Slice(o.Y), &e)
+	conv2D(&p.Conv, Slice(o.X), &k.packed, Slice(o.Y), &e)
 	modified(o.Y)
 }
 
@@ -33,6 +34,7 @@ type foldedKernel struct {
 	epsilon  float64
 	w        []float32 // (KH, KW, InC, OutC): w·s, or w itself without normalization
 	shift    []float32 // (OutC)
+	packed   gemm.PackedB
 }
 
 // fold returns the folded kernel of a FusedConv2D, from w's cache when it is current.
@@ -60,20 +62,27 @@ func fold(p *device.FusedConv2DParams, o *device.FusedConv2DOperands) *foldedKer
 			k.versions[i] = b.version
 		}
 	}
-	outC := p.Conv.OutC
+	k.refold(p, o)
+	k.packed.Pack(false, p.Conv.KernelLen()/p.Conv.OutC, p.Conv.OutC, k.w, p.Conv.OutC)
+	return k
+}
+
+// refold computes k.w and k.shift from the operands.
+func (k *foldedKernel) refold(p *device.FusedConv2DParams, o *device.FusedConv2DOperands) {
+	w, outC := Slice(o.W)[:p.Conv.KernelLen()], p.Conv.OutC
 	if len(k.shift) != outC {
 		k.shift = make([]float32, outC)
 	}
 	bias := Slice(o.Bias)
 	if o.Mean == nil {
-		k.w = w.data[:p.Conv.KernelLen()]
+		k.w = w
 		for co := range k.shift {
 			k.shift[co] = float32(shiftOf(bias, co))
 		}
-		return k
+		return
 	}
-	if len(k.w) != p.Conv.KernelLen() || &k.w[0] == &w.data[0] {
-		k.w = make([]float32, p.Conv.KernelLen())
+	if len(k.w) != len(w) || &k.w[0] == &w[0] {
+		k.w = make([]float32, len(w))
 	}
 	gamma, beta, mean, variance := Slice(o.Gamma), Slice(o.Beta), Slice(o.Mean), Slice(o.Variance)
 	scales := float64Scratch.get(outC)
@@ -83,10 +92,9 @@ func fold(p *device.FusedConv2DParams, o *device.FusedConv2DOperands) *foldedKer
 		scale[co] = scaleOf(gamma, co) / math.Sqrt(float64(variance[co])+p.Epsilon)
 		k.shift[co] = float32((shiftOf(bias, co)-float64(mean[co]))*scale[co] + shiftOf(beta, co))
 	}
-	for i, v := range w.data[:len(k.w)] {
+	for i, v := range w {
 		k.w[i] = float32(float64(v) * scale[i%outC])
 	}
-	return k
 }
 
 // bufferOf is b as a *buffer, or nil for a nil b.
@@ -105,16 +113,20 @@ type epilogue struct {
 	act      device.ActivationOp
 }
 
-// apply runs the epilogue on rows [row0, row0+rows) of y (· × cols).
-func (e *epilogue) apply(y []float32, row0, rows, cols int) {
-	tile := y[row0*cols : (row0+rows)*cols]
+// Finish implements gemm.Epilogue: it runs the epilogue on rows [i0, i0+rows) and columns
+// [j0, j0+cols) of y (row stride ldc, the output channels).
+func (e *epilogue) Finish(y []float32, ldc, i0, rows, j0, cols int) {
+	block := y[i0*ldc+j0:]
 	relu := e.act == device.ReLU
 	if e.residual != nil {
-		vec.AddBiasResidual(rows, cols, tile, e.shift, e.residual[row0*cols:], tile, relu)
+		vec.AddBiasResidual(rows, cols, ldc, block, e.shift[j0:], e.residual[i0*ldc+j0:], block, relu)
 	} else {
-		vec.AddBias(rows, cols, tile, e.shift, tile, relu)
+		vec.AddBias(rows, cols, ldc, block, e.shift[j0:], block, relu)
 	}
 	if e.act != device.ReLU && e.act != device.Linear {
-		ref.Activation(e.act, len(tile), tile, tile)
+		for r := range rows {
+			row := block[r*ldc : r*ldc+cols]
+			ref.Activation(e.act, cols, row, row)
+		}
 	}
 }

@@ -15,8 +15,8 @@
 // Every kernel defines its result as a sequence of float32 (or, for the sums, float64)
 // operations, each rounded once, written out in the doc comment of the exported function;
 // no operation is fused (no FMA), so the Go twin computes the same bits as the assembly.
-// The column sums are taken over two interleaved partial sums, of the even and of the odd
-// rows, added at the end: an order fixed by the shape alone.
+// The column sums add the rows in order from 0, as package ref does, and then add the
+// sum into the output.
 //
 // # Portable code
 //

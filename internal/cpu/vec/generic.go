@@ -101,28 +101,24 @@ func routeMaxGeneric(x, y, dy, dx, pending []float32) {
 	}
 }
 
-// sumBlock is how many columns the generic reductions sum at once: their partial sums
-// live on the stack while the rows stream past in order.
+// sumBlock is how many columns the generic reductions sum at once: their sums live on the
+// stack while the rows stream past.
 const sumBlock = 64
 
-// The reductions keep two partial sums per column, over the even and the odd rows, and
-// add them at the end.
+// The reductions sum each column from 0 in row order, then add the sum into the output,
+// as the assembly does.
 
 func sumColumnsGeneric(rows, cols, ld int, x []float32, sums []float64) {
 	for j0 := 0; j0 < cols; j0 += sumBlock {
 		w := min(sumBlock, cols-j0)
-		var even, odd [sumBlock]float64
-		for r := 0; r < rows; r++ {
-			partial := &even
-			if r%2 == 1 {
-				partial = &odd
-			}
+		var acc [sumBlock]float64
+		for r := range rows {
 			for j, v := range x[r*ld+j0 : r*ld+j0+w] {
-				partial[j] += float64(v)
+				acc[j] += float64(v)
 			}
 		}
 		for j := range w {
-			sums[j0+j] += even[j] + odd[j]
+			sums[j0+j] += acc[j]
 		}
 	}
 }
@@ -130,19 +126,15 @@ func sumColumnsGeneric(rows, cols, ld int, x []float32, sums []float64) {
 func squaredDeviationsGeneric(rows, cols, ld int, x []float32, mean, sums []float64) {
 	for j0 := 0; j0 < cols; j0 += sumBlock {
 		w := min(sumBlock, cols-j0)
-		var even, odd [sumBlock]float64
-		for r := 0; r < rows; r++ {
-			partial := &even
-			if r%2 == 1 {
-				partial = &odd
-			}
+		var acc [sumBlock]float64
+		for r := range rows {
 			for j, v := range x[r*ld+j0 : r*ld+j0+w] {
 				d := float64(v) - mean[j0+j]
-				partial[j] += float64(d * d)
+				acc[j] += float64(d * d)
 			}
 		}
 		for j := range w {
-			sums[j0+j] += even[j] + odd[j]
+			sums[j0+j] += acc[j]
 		}
 	}
 }
@@ -150,21 +142,17 @@ func squaredDeviationsGeneric(rows, cols, ld int, x []float32, mean, sums []floa
 func sumProductsGeneric(rows, cols, ld int, x, dy []float32, mean, sumDy, sumDyCentered []float64) {
 	for j0 := 0; j0 < cols; j0 += sumBlock {
 		w := min(sumBlock, cols-j0)
-		var evenDy, oddDy, evenProducts, oddProducts [sumBlock]float64
-		for r := 0; r < rows; r++ {
-			dyPartial, productPartial := &evenDy, &evenProducts
-			if r%2 == 1 {
-				dyPartial, productPartial = &oddDy, &oddProducts
-			}
+		var accDy, accProducts [sumBlock]float64
+		for r := range rows {
 			xr := x[r*ld+j0 : r*ld+j0+w]
 			for j, g := range dy[r*ld+j0 : r*ld+j0+w] {
-				dyPartial[j] += float64(g)
-				productPartial[j] += float64(float64(g) * (float64(xr[j]) - mean[j0+j]))
+				accDy[j] += float64(g)
+				accProducts[j] += float64(float64(g) * (float64(xr[j]) - mean[j0+j]))
 			}
 		}
 		for j := range w {
-			sumDy[j0+j] += evenDy[j] + oddDy[j]
-			sumDyCentered[j0+j] += evenProducts[j] + oddProducts[j]
+			sumDy[j0+j] += accDy[j]
+			sumDyCentered[j0+j] += accProducts[j]
 		}
 	}
 }

@@ -26,30 +26,32 @@ func matrix(rows, cols, ld int, x []float32) []float32 {
 	return x[:(rows-1)*ld+cols]
 }
 
-// AddBias computes y[r·cols+j] = x[r·cols+j] + bias[j] for the (rows × cols) matrix x,
-// then y = max(y, 0) when relu is set (a NaN stays NaN). y may alias x.
-func AddBias(rows, cols int, x, bias, y []float32, relu bool) {
-	x, y, bias = x[:rows*cols], y[:rows*cols], bias[:cols]
+// AddBias computes y[r·ld+j] = x[r·ld+j] + bias[j] for the (rows × cols) matrix x of row
+// stride ld, then y = max(y, 0) when relu is set (a NaN stays NaN). y, of the same stride,
+// may alias x.
+func AddBias(rows, cols, ld int, x, bias, y []float32, relu bool) {
+	x, y, bias = matrix(rows, cols, ld, x), matrix(rows, cols, ld, y), bias[:cols]
 	v := vectorColumns(cols)
 	if v > 0 && rows > 0 {
-		addBiasAVX2(rows, v, cols, x, bias, y, relu)
+		addBiasAVX2(rows, v, ld, x, bias, y, relu)
 	}
 	if v < cols && rows > 0 {
-		addBiasGeneric(rows, cols-v, cols, x[v:], bias[v:], y[v:], relu)
+		addBiasGeneric(rows, cols-v, ld, x[v:], bias[v:], y[v:], relu)
 	}
 }
 
-// AddBiasResidual computes y[r·cols+j] = (x[r·cols+j] + bias[j]) + residual[r·cols+j] for
-// the (rows × cols) matrices x and residual, then y = max(y, 0) when relu is set: the end
-// of a residual block, after its last convolution. y may alias x.
-func AddBiasResidual(rows, cols int, x, bias, residual, y []float32, relu bool) {
-	x, y, residual, bias = x[:rows*cols], y[:rows*cols], residual[:rows*cols], bias[:cols]
+// AddBiasResidual computes y[r·ld+j] = (x[r·ld+j] + bias[j]) + residual[r·ld+j] for the
+// (rows × cols) matrices x and residual of row stride ld, then y = max(y, 0) when relu is
+// set: the end of a residual block, after its last convolution. y, of the same stride,
+// may alias x.
+func AddBiasResidual(rows, cols, ld int, x, bias, residual, y []float32, relu bool) {
+	x, y, residual, bias = matrix(rows, cols, ld, x), matrix(rows, cols, ld, y), matrix(rows, cols, ld, residual), bias[:cols]
 	v := vectorColumns(cols)
 	if v > 0 && rows > 0 {
-		addBiasResidualAVX2(rows, v, cols, x, bias, residual, y, relu)
+		addBiasResidualAVX2(rows, v, ld, x, bias, residual, y, relu)
 	}
 	if v < cols && rows > 0 {
-		addBiasResidualGeneric(rows, cols-v, cols, x[v:], bias[v:], residual[v:], y[v:], relu)
+		addBiasResidualGeneric(rows, cols-v, ld, x[v:], bias[v:], residual[v:], y[v:], relu)
 	}
 }
 

@@ -347,159 +347,168 @@ routeMaxLoop:
 	VZEROUPPER
 	RET
 
-// The reductions walk a block of 8 columns down all rows, two rows per step, converting
-// each 8 floats to two vectors of 4 float64:
-//	AX   the current row of the block (x), R13 of dy
-//	BX   row pairs left
-//	CX   column blocks left
-// and then move SI (and R12), the top of the block, 32 bytes right.
+// The reductions take the columns in blocks of 16 (and a last block of 8), one 64-byte
+// line of each row, and walk the rows of a block in order, adding each row's floats,
+// converted to float64, into accumulators held in registers: each column is summed in
+// row order, and each line of the matrix is read once.
+//	DX   rows
+//	R8   row stride in bytes
+//	CX   columns left
+//	SI   top of the current block of columns (x), R12 of dy; AX, R13 walk down the rows
+//	BX   rows left in the block
+//	DI, R14, R11  the current block's sums and mean (float64)
 
-// ROWTAIL jumps to label when the row count in DX is even.
-#define ROWTAIL(label) \
-	TESTQ $1, DX; \
-	JZ    label
+// Accumulators: Y0-Y3 (columns 0-3, 4-7, 8-11, 12-15 of the block) for the sums, and
+// Y4-Y7 for the second sum of sumProducts; the mean is read from memory.
+#define SUMZERO16 VXORPD Y0, Y0, Y0; VXORPD Y1, Y1, Y1; VXORPD Y2, Y2, Y2; VXORPD Y3, Y3, Y3
+#define SUMZERO8 VXORPD Y0, Y0, Y0; VXORPD Y1, Y1, Y1
+#define SUMBODY16 \
+	VCVTPS2PD (AX), Y4; VCVTPS2PD 16(AX), Y5; VCVTPS2PD 32(AX), Y6; VCVTPS2PD 48(AX), Y7; \
+	VADDPD Y4, Y0, Y0; VADDPD Y5, Y1, Y1; VADDPD Y6, Y2, Y2; VADDPD Y7, Y3, Y3
+#define SUMBODY8 \
+	VCVTPS2PD (AX), Y4; VCVTPS2PD 16(AX), Y5; VADDPD Y4, Y0, Y0; VADDPD Y5, Y1, Y1
+#define SUMSTORE16 \
+	VADDPD (DI), Y0, Y0; VADDPD 32(DI), Y1, Y1; VADDPD 64(DI), Y2, Y2; VADDPD 96(DI), Y3, Y3; \
+	VMOVUPD Y0, (DI); VMOVUPD Y1, 32(DI); VMOVUPD Y2, 64(DI); VMOVUPD Y3, 96(DI)
+#define SUMSTORE8 \
+	VADDPD (DI), Y0, Y0; VADDPD 32(DI), Y1, Y1; VMOVUPD Y0, (DI); VMOVUPD Y1, 32(DI)
+#define SQUAREBODY16 \
+	VCVTPS2PD (AX), Y4; VCVTPS2PD 16(AX), Y5; VCVTPS2PD 32(AX), Y6; VCVTPS2PD 48(AX), Y7; \
+	VSUBPD (R11), Y4, Y4; VSUBPD 32(R11), Y5, Y5; VSUBPD 64(R11), Y6, Y6; VSUBPD 96(R11), Y7, Y7; \
+	VMULPD Y4, Y4, Y4; VMULPD Y5, Y5, Y5; VMULPD Y6, Y6, Y6; VMULPD Y7, Y7, Y7; \
+	VADDPD Y4, Y0, Y0; VADDPD Y5, Y1, Y1; VADDPD Y6, Y2, Y2; VADDPD Y7, Y3, Y3
+#define SQUAREBODY8 \
+	VCVTPS2PD (AX), Y4; VCVTPS2PD 16(AX), Y5; \
+	VSUBPD (R11), Y4, Y4; VSUBPD 32(R11), Y5, Y5; \
+	VMULPD Y4, Y4, Y4; VMULPD Y5, Y5, Y5; \
+	VADDPD Y4, Y0, Y0; VADDPD Y5, Y1, Y1
+#define PRODUCTZERO16 SUMZERO16; VXORPD Y4, Y4, Y4; VXORPD Y5, Y5, Y5; VXORPD Y6, Y6, Y6; VXORPD Y7, Y7, Y7
+#define PRODUCTZERO8 SUMZERO8; VXORPD Y4, Y4, Y4; VXORPD Y5, Y5, Y5
+#define PRODUCTBODY16 \
+	VCVTPS2PD (R13), Y8; VCVTPS2PD 16(R13), Y9; VCVTPS2PD 32(R13), Y10; VCVTPS2PD 48(R13), Y11; \
+	VADDPD Y8, Y0, Y0; VADDPD Y9, Y1, Y1; VADDPD Y10, Y2, Y2; VADDPD Y11, Y3, Y3; \
+	VCVTPS2PD (AX), Y12; VCVTPS2PD 16(AX), Y13; VCVTPS2PD 32(AX), Y14; VCVTPS2PD 48(AX), Y15; \
+	VSUBPD (R11), Y12, Y12; VSUBPD 32(R11), Y13, Y13; VSUBPD 64(R11), Y14, Y14; VSUBPD 96(R11), Y15, Y15; \
+	VMULPD Y8, Y12, Y12; VMULPD Y9, Y13, Y13; VMULPD Y10, Y14, Y14; VMULPD Y11, Y15, Y15; \
+	VADDPD Y12, Y4, Y4; VADDPD Y13, Y5, Y5; VADDPD Y14, Y6, Y6; VADDPD Y15, Y7, Y7
+#define PRODUCTBODY8 \
+	VCVTPS2PD (R13), Y8; VCVTPS2PD 16(R13), Y9; \
+	VADDPD Y8, Y0, Y0; VADDPD Y9, Y1, Y1; \
+	VCVTPS2PD (AX), Y12; VCVTPS2PD 16(AX), Y13; \
+	VSUBPD (R11), Y12, Y12; VSUBPD 32(R11), Y13, Y13; \
+	VMULPD Y8, Y12, Y12; VMULPD Y9, Y13, Y13; \
+	VADDPD Y12, Y4, Y4; VADDPD Y13, Y5, Y5
+#define PRODUCTSTORE16 \
+	SUMSTORE16; \
+	VADDPD (R14), Y4, Y4; VADDPD 32(R14), Y5, Y5; VADDPD 64(R14), Y6, Y6; VADDPD 96(R14), Y7, Y7; \
+	VMOVUPD Y4, (R14); VMOVUPD Y5, 32(R14); VMOVUPD Y6, 64(R14); VMOVUPD Y7, 96(R14)
+#define PRODUCTSTORE8 \
+	SUMSTORE8; \
+	VADDPD (R14), Y4, Y4; VADDPD 32(R14), Y5, Y5; VMOVUPD Y4, (R14); VMOVUPD Y5, 32(R14)
 
 // func sumColumnsAVX2(rows, cols, ld int, x []float32, sums []float64)
-// Y0, Y1: even rows; Y2, Y3: odd rows.
 TEXT ·sumColumnsAVX2(SB), NOSPLIT, $0-72
 	MOVQ rows+0(FP), DX
 	MOVQ cols+8(FP), CX
-	SHRQ $3, CX
 	MOVQ ld+16(FP), R8
 	SHLQ $2, R8
 	MOVQ x_base+24(FP), SI
+	MOVQ SI, R12
 	MOVQ sums_base+48(FP), DI
+	SUBQ $16, CX
+	JL   sumColumnsLast
 
-sumColumnsBlock:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	MOVQ   SI, AX
-	MOVQ   DX, BX
-	SHRQ   $1, BX
-	JZ     sumColumnsTail
+sumColumnsBlock16:
+	SUMZERO16
+	MOVQ SI, AX
+	MOVQ R12, R13
+	MOVQ DX, BX
 
-sumColumnsPair:
-	VCVTPS2PD (AX), Y4
-	VCVTPS2PD 16(AX), Y5
-	VADDPD    Y4, Y0, Y0
-	VADDPD    Y5, Y1, Y1
-	ADDQ      R8, AX
-	VCVTPS2PD (AX), Y4
-	VCVTPS2PD 16(AX), Y5
-	VADDPD    Y4, Y2, Y2
-	VADDPD    Y5, Y3, Y3
-	ADDQ      R8, AX
-	DECQ      BX
-	JNZ       sumColumnsPair
+sumColumnsRows16:
+	SUMBODY16
+	ADDQ R8, AX
+	ADDQ R8, R13
+	DECQ BX
+	JNZ  sumColumnsRows16
+	SUMSTORE16
+	ADDQ $64, SI; ADDQ $128, DI
+	SUBQ $16, CX
+	JGE  sumColumnsBlock16
 
-sumColumnsTail:
-	ROWTAIL(sumColumnsStore)
-	VCVTPS2PD (AX), Y4
-	VCVTPS2PD 16(AX), Y5
-	VADDPD    Y4, Y0, Y0
-	VADDPD    Y5, Y1, Y1
+sumColumnsLast:
+	ADDQ $16, CX
+	JZ   sumColumnsDone
+	SUMZERO8
+	MOVQ SI, AX
+	MOVQ R12, R13
+	MOVQ DX, BX
 
-sumColumnsStore:
-	VADDPD  Y2, Y0, Y0
-	VADDPD  Y3, Y1, Y1
-	VADDPD  (DI), Y0, Y0
-	VADDPD  32(DI), Y1, Y1
-	VMOVUPD Y0, (DI)
-	VMOVUPD Y1, 32(DI)
-	ADDQ    $32, SI
-	ADDQ    $64, DI
-	DECQ    CX
-	JNZ     sumColumnsBlock
+sumColumnsRows8:
+	SUMBODY8
+	ADDQ R8, AX
+	ADDQ R8, R13
+	DECQ BX
+	JNZ  sumColumnsRows8
+	SUMSTORE8
+
+sumColumnsDone:
 	VZEROUPPER
 	RET
-
-// SQUARE adds (x − mean)² for the 8 floats at (AX) to the accumulators lo, hi, with the
-// mean in Y8, Y9.
-#define SQUARE(lo, hi) \
-	VCVTPS2PD (AX), Y4; \
-	VCVTPS2PD 16(AX), Y5; \
-	VSUBPD    Y8, Y4, Y4; \
-	VSUBPD    Y9, Y5, Y5; \
-	VMULPD    Y4, Y4, Y4; \
-	VMULPD    Y5, Y5, Y5; \
-	VADDPD    Y4, lo, lo; \
-	VADDPD    Y5, hi, hi; \
-	ADDQ      R8, AX
 
 // func squaredDeviationsAVX2(rows, cols, ld int, x []float32, mean, sums []float64)
 TEXT ·squaredDeviationsAVX2(SB), NOSPLIT, $0-96
 	MOVQ rows+0(FP), DX
 	MOVQ cols+8(FP), CX
-	SHRQ $3, CX
 	MOVQ ld+16(FP), R8
 	SHLQ $2, R8
 	MOVQ x_base+24(FP), SI
+	MOVQ SI, R12
 	MOVQ mean_base+48(FP), R11
 	MOVQ sums_base+72(FP), DI
+	SUBQ $16, CX
+	JL   squaredDeviationsLast
 
-squaredDeviationsBlock:
-	VXORPD  Y0, Y0, Y0
-	VXORPD  Y1, Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VXORPD  Y3, Y3, Y3
-	VMOVUPD (R11), Y8
-	VMOVUPD 32(R11), Y9
-	MOVQ    SI, AX
-	MOVQ    DX, BX
-	SHRQ    $1, BX
-	JZ      squaredDeviationsTail
+squaredDeviationsBlock16:
+	SUMZERO16
+	MOVQ SI, AX
+	MOVQ R12, R13
+	MOVQ DX, BX
 
-squaredDeviationsPair:
-	SQUARE(Y0, Y1)
-	SQUARE(Y2, Y3)
+squaredDeviationsRows16:
+	SQUAREBODY16
+	ADDQ R8, AX
+	ADDQ R8, R13
 	DECQ BX
-	JNZ  squaredDeviationsPair
+	JNZ  squaredDeviationsRows16
+	SUMSTORE16
+	ADDQ $64, SI; ADDQ $128, R11; ADDQ $128, DI
+	SUBQ $16, CX
+	JGE  squaredDeviationsBlock16
 
-squaredDeviationsTail:
-	ROWTAIL(squaredDeviationsStore)
-	SQUARE(Y0, Y1)
+squaredDeviationsLast:
+	ADDQ $16, CX
+	JZ   squaredDeviationsDone
+	SUMZERO8
+	MOVQ SI, AX
+	MOVQ R12, R13
+	MOVQ DX, BX
 
-squaredDeviationsStore:
-	VADDPD  Y2, Y0, Y0
-	VADDPD  Y3, Y1, Y1
-	VADDPD  (DI), Y0, Y0
-	VADDPD  32(DI), Y1, Y1
-	VMOVUPD Y0, (DI)
-	VMOVUPD Y1, 32(DI)
-	ADDQ    $32, SI
-	ADDQ    $64, R11
-	ADDQ    $64, DI
-	DECQ    CX
-	JNZ     squaredDeviationsBlock
+squaredDeviationsRows8:
+	SQUAREBODY8
+	ADDQ R8, AX
+	ADDQ R8, R13
+	DECQ BX
+	JNZ  squaredDeviationsRows8
+	SUMSTORE8
+
+squaredDeviationsDone:
 	VZEROUPPER
 	RET
 
-// PRODUCT adds dy to the accumulators dlo, dhi and dy·(x − mean) to plo, phi for the
-// 8 floats at (AX) (x) and (R13) (dy), with the mean in Y8, Y9.
-#define PRODUCT(dlo, dhi, plo, phi) \
-	VCVTPS2PD (R13), Y10; \
-	VCVTPS2PD 16(R13), Y11; \
-	VADDPD    Y10, dlo, dlo; \
-	VADDPD    Y11, dhi, dhi; \
-	VCVTPS2PD (AX), Y12; \
-	VCVTPS2PD 16(AX), Y13; \
-	VSUBPD    Y8, Y12, Y12; \
-	VSUBPD    Y9, Y13, Y13; \
-	VMULPD    Y10, Y12, Y12; \
-	VMULPD    Y11, Y13, Y13; \
-	VADDPD    Y12, plo, plo; \
-	VADDPD    Y13, phi, phi; \
-	ADDQ      R8, AX; \
-	ADDQ      R8, R13
-
 // func sumProductsAVX2(rows, cols, ld int, x, dy []float32, mean, sumDy, sumDyCentered []float64)
-// Y0-Y3: Σdy over even and odd rows; Y4-Y7: Σdy·(x − mean) over even and odd rows.
 TEXT ·sumProductsAVX2(SB), NOSPLIT, $0-144
 	MOVQ rows+0(FP), DX
 	MOVQ cols+8(FP), CX
-	SHRQ $3, CX
 	MOVQ ld+16(FP), R8
 	SHLQ $2, R8
 	MOVQ x_base+24(FP), SI
@@ -507,54 +516,43 @@ TEXT ·sumProductsAVX2(SB), NOSPLIT, $0-144
 	MOVQ mean_base+72(FP), R11
 	MOVQ sumDy_base+96(FP), DI
 	MOVQ sumDyCentered_base+120(FP), R14
+	SUBQ $16, CX
+	JL   sumProductsLast
 
-sumProductsBlock:
-	VXORPD  Y0, Y0, Y0
-	VXORPD  Y1, Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VXORPD  Y3, Y3, Y3
-	VXORPD  Y4, Y4, Y4
-	VXORPD  Y5, Y5, Y5
-	VXORPD  Y6, Y6, Y6
-	VXORPD  Y7, Y7, Y7
-	VMOVUPD (R11), Y8
-	VMOVUPD 32(R11), Y9
-	MOVQ    SI, AX
-	MOVQ    R12, R13
-	MOVQ    DX, BX
-	SHRQ    $1, BX
-	JZ      sumProductsTail
+sumProductsBlock16:
+	PRODUCTZERO16
+	MOVQ SI, AX
+	MOVQ R12, R13
+	MOVQ DX, BX
 
-sumProductsPair:
-	PRODUCT(Y0, Y1, Y4, Y5)
-	PRODUCT(Y2, Y3, Y6, Y7)
+sumProductsRows16:
+	PRODUCTBODY16
+	ADDQ R8, AX
+	ADDQ R8, R13
 	DECQ BX
-	JNZ  sumProductsPair
+	JNZ  sumProductsRows16
+	PRODUCTSTORE16
+	ADDQ $64, SI; ADDQ $64, R12; ADDQ $128, R11; ADDQ $128, DI; ADDQ $128, R14
+	SUBQ $16, CX
+	JGE  sumProductsBlock16
 
-sumProductsTail:
-	ROWTAIL(sumProductsStore)
-	PRODUCT(Y0, Y1, Y4, Y5)
+sumProductsLast:
+	ADDQ $16, CX
+	JZ   sumProductsDone
+	PRODUCTZERO8
+	MOVQ SI, AX
+	MOVQ R12, R13
+	MOVQ DX, BX
 
-sumProductsStore:
-	VADDPD  Y2, Y0, Y0
-	VADDPD  Y3, Y1, Y1
-	VADDPD  (DI), Y0, Y0
-	VADDPD  32(DI), Y1, Y1
-	VMOVUPD Y0, (DI)
-	VMOVUPD Y1, 32(DI)
-	VADDPD  Y6, Y4, Y4
-	VADDPD  Y7, Y5, Y5
-	VADDPD  (R14), Y4, Y4
-	VADDPD  32(R14), Y5, Y5
-	VMOVUPD Y4, (R14)
-	VMOVUPD Y5, 32(R14)
-	ADDQ    $32, SI
-	ADDQ    $32, R12
-	ADDQ    $64, R11
-	ADDQ    $64, DI
-	ADDQ    $64, R14
-	DECQ    CX
-	JNZ     sumProductsBlock
+sumProductsRows8:
+	PRODUCTBODY8
+	ADDQ R8, AX
+	ADDQ R8, R13
+	DECQ BX
+	JNZ  sumProductsRows8
+	PRODUCTSTORE8
+
+sumProductsDone:
 	VZEROUPPER
 	RET
 

@@ -84,7 +84,7 @@ func TestRowKernels(t *testing.T) {
 				mean, scale, shift := random(rng, cols), random(rng, cols), random(rng, cols)
 
 				y, twin := poisoned(n), poisoned(n)
-				AddBias(rows, cols, x, bias, y, relu)
+				AddBias(rows, cols, cols, x, bias, y, relu)
 				addBiasGeneric(rows, cols, cols, x, bias, twin, relu)
 				sameBits(t, "AddBias "+name, y, twin)
 				want := make([]float64, n)
@@ -95,7 +95,7 @@ func TestRowKernels(t *testing.T) {
 
 				residual := random(rng, n)
 				y, twin = poisoned(n), poisoned(n)
-				AddBiasResidual(rows, cols, x, bias, residual, y, relu)
+				AddBiasResidual(rows, cols, cols, x, bias, residual, y, relu)
 				addBiasResidualGeneric(rows, cols, cols, x, bias, residual, twin, relu)
 				sameBits(t, "AddBiasResidual "+name, y, twin)
 				for i := range want {
@@ -142,6 +142,33 @@ func relu64(v float64, relu bool) float64 {
 		return max(v, 0)
 	}
 	return v
+}
+
+// TestStridedRows: AddBias and AddBiasResidual on rows with a stride wider than the row
+// (a block of a wider matrix) leave the cells between the rows alone.
+func TestStridedRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, cols := range testCols {
+		const rows, pad = 5, 3
+		ld := cols + pad
+		x, bias, residual := random(rng, rows*ld), random(rng, cols), random(rng, rows*ld)
+		for _, withResidual := range []bool{false, true} {
+			y, twin := poisoned(rows*ld), poisoned(rows*ld)
+			if withResidual {
+				AddBiasResidual(rows, cols, ld, x, bias, residual, y, true)
+				addBiasResidualGeneric(rows, cols, ld, x, bias, residual, twin, true)
+			} else {
+				AddBias(rows, cols, ld, x, bias, y, true)
+				addBiasGeneric(rows, cols, ld, x, bias, twin, true)
+			}
+			sameBits(t, fmt.Sprintf("cols=%d residual=%v", cols, withResidual), y, twin)
+			for i, v := range y {
+				if written := i%ld < cols; written == math.IsNaN(float64(v)) {
+					t.Fatalf("cols=%d residual=%v: [%d] = %v", cols, withResidual, i, v)
+				}
+			}
+		}
+	}
 }
 
 func TestFlatKernels(t *testing.T) {
