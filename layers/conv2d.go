@@ -47,6 +47,10 @@ type Conv2D struct {
 	params     device.Conv2DParams
 	x          *nn.Tensor
 	z, dx      *nn.Tensor
+	// fusedParams and fusedOperands are the last FusedConv2D's, kept so that a call
+	// allocates nothing.
+	fusedParams   device.FusedConv2DParams
+	fusedOperands device.FusedConv2DOperands
 }
 
 // NewConv2D returns a Conv2D with filters output channels and a square kernelSize kernel.
@@ -139,6 +143,13 @@ func (l *Conv2D) Forward(ctx *nn.Context, in []*nn.Tensor) (*nn.Tensor, error) {
 		return nil, err
 	}
 	b := l.Backend()
+	if fuser, ok := b.(device.Conv2DFuser); ok && l.useBias {
+		// The bias is added to each block of the output while it is in cache.
+		l.fusedParams = device.FusedConv2DParams{Conv: l.params, Activation: device.Linear}
+		l.fusedOperands = device.FusedConv2DOperands{X: x.Buf, W: l.kernelVar.Value(), Bias: l.biasVar.Value(), Y: l.z.Buf}
+		fuser.FusedConv2D(&l.fusedParams, &l.fusedOperands)
+		return l.act.apply(&l.Base, l.z), nil
+	}
 	b.Conv2D(&l.params, x.Buf, l.kernelVar.Value(), l.z.Buf)
 	if l.useBias {
 		b.BiasAdd(l.z.Buf, l.biasVar.Value(), l.z.Len()/l.filters, l.filters)
@@ -219,8 +230,9 @@ func (l *Conv2D) ForwardFused(ctx *nn.Context, in []*nn.Tensor, chain []nn.Layer
 	if err := l.setup(in[0]); err != nil {
 		return nil, err
 	}
-	p := device.FusedConv2DParams{Conv: l.params, Activation: elementwise[l.act.fn]}
-	o := device.FusedConv2DOperands{X: in[0].Buf, W: l.kernelVar.Value(), Y: l.z.Buf}
+	p, o := &l.fusedParams, &l.fusedOperands
+	*p = device.FusedConv2DParams{Conv: l.params, Activation: elementwise[l.act.fn]}
+	*o = device.FusedConv2DOperands{X: in[0].Buf, W: l.kernelVar.Value(), Y: l.z.Buf}
 	if l.useBias {
 		o.Bias = l.biasVar.Value()
 	}
@@ -242,7 +254,7 @@ func (l *Conv2D) ForwardFused(ctx *nn.Context, in []*nn.Tensor, chain []nn.Layer
 			p.Activation = device.ReLU
 		}
 	}
-	fuser.FusedConv2D(&p, &o)
+	fuser.FusedConv2D(p, o)
 	return l.z, nil
 }
 

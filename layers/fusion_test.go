@@ -125,15 +125,16 @@ func TestInferenceFusion(t *testing.T) {
 		// FusedConv2D calls per batch: all, with a normalization, a residual, a ReLU.
 		calls, normalized, residual, relu int
 	}{
-		// The 8 convs of the blocks and head_relu; head_sigmoid runs on its own.
-		{"", 9, 8, 2, 7},
+		// The 8 convs of the blocks and head_relu fuse; head_sigmoid's forward pass adds
+		// its bias through FusedConv2D too, and applies its sigmoid on its own.
+		{"", 10, 8, 2, 7},
 		// The tap cuts block1_1's chain after its BatchNormalization: its ReLU runs alone.
-		{"block1_1_bn", 9, 8, 2, 6},
+		{"block1_1_bn", 10, 8, 2, 6},
 		// block2_3's output is an output: its BatchNormalization, Add and ReLU run alone.
-		{"block2_3_conv", 9, 7, 1, 6},
+		{"block2_3_conv", 10, 7, 1, 6},
 		// A tap at the end of a chain or on a conv with its own ReLU changes nothing.
-		{"block1_out", 9, 8, 2, 7},
-		{"head_relu", 9, 8, 2, 7},
+		{"block1_out", 10, 8, 2, 7},
+		{"head_relu", 10, 8, 2, 7},
 	} {
 		counter := &countingFuser{Backend: cpu}
 		m := fusionModel(t, counter, tc.tap)
