@@ -44,15 +44,22 @@ def child(*args):
     return float(out.split()[-1])
 
 
-def torch_infer(batch, layout, frozen, seconds):
+def torch_setup(batch, layout):
+    """The PyTorch ResNet101 and a random batch, in the given memory layout, on 2 threads."""
     import torch
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    model = resnet101.torch_model().eval()
+    model = resnet101.torch_model()
     x = torch.rand(batch, 3, 224, 224).mul_(2).sub_(1)
     if layout == "channels_last":
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
+    return torch, model, x
+
+
+def torch_infer(batch, layout, frozen, seconds):
+    torch, model, x = torch_setup(batch, layout)
+    model.eval()
     if frozen:
         with torch.no_grad():
             model = torch.jit.freeze(torch.jit.trace(model, x))
@@ -64,14 +71,8 @@ def torch_infer(batch, layout, frozen, seconds):
 
 
 def torch_train(batch, layout, seconds):
-    import torch
-    torch.set_num_threads(2)
-    torch.manual_seed(0)
-    model = resnet101.torch_model().train()
-    x = torch.rand(batch, 3, 224, 224).mul_(2).sub_(1)
-    if layout == "channels_last":
-        model = model.to(memory_format=torch.channels_last)
-        x = x.contiguous(memory_format=torch.channels_last)
+    torch, model, x = torch_setup(batch, layout)
+    model.train()
     y = torch.randint(0, 1000, (batch,))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss()
