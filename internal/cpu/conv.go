@@ -64,7 +64,7 @@ func (f *packedForm) stale(v uint64, k, n int) bool {
 	return true
 }
 
-// forms returns the packed forms kept with w, made on first use.
+// kernelForms returns the packed forms kept with w, made on first use.
 func (w *buffer) kernelForms() *kernelForms {
 	if w.forms == nil {
 		w.forms = new(kernelForms)
