@@ -22,7 +22,9 @@ mkdir -p "$logs"
 	exit 1
 }
 go build -o "$tmp/fashion" ./examples/fashion
-export GOMAXPROCS=2 OMP_NUM_THREADS=2
+# OpenMP threads wait passively: a spinning PyTorch collapses when anything else runs on the
+# two cores (set OMP_WAIT_POLICY=ACTIVE to measure the default).
+export GOMAXPROCS=2 OMP_NUM_THREADS=2 OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 for r in $(seq "$rounds"); do
 	echo "round $r/$rounds: gotl" >&2
 	"$tmp/fashion" -checkpoint "$tmp/best.npz" -epochs "$epochs" -limit "$limit" >"$tmp/gotl-$r.log"
