@@ -50,10 +50,18 @@ func prefix(p string) func([]byte) bool {
 // errNotImage reports a file whose first bytes match no supported format.
 var errNotImage = errors.New("not a supported image (jpeg, png, bmp, tiff, webp, ppm/pgm)")
 
+// imageMemory is the memory one worker reuses from image to image: the file's bytes and the
+// JPEG decoder's planes and tables. The zero value is ready to use.
+type imageMemory struct {
+	file []byte // the image file being decoded
+	jpeg jpegDecoder
+}
+
 // decodeImageFile decodes the image at path, refusing it before decoding when its header
-// claims more than maxPixels pixels. Errors name the file. file is memory for the file's
-// bytes that the caller reuses from image to image (nil: fresh memory).
-func decodeImageFile(path string, maxPixels int64, file *[]byte) (image.Image, error) {
+// claims more than maxPixels pixels. Errors name the file. mem is memory the caller reuses
+// from image to image (nil: fresh memory); the image returned may alias it, and is valid
+// until the next decode with the same mem.
+func decodeImageFile(path string, maxPixels int64, mem *imageMemory) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
@@ -69,28 +77,41 @@ func decodeImageFile(path string, maxPixels int64, file *[]byte) (image.Image, e
 	// Read the whole file once: the header check and the decoder then share it, and
 	// decoders read from memory. Files are small next to their decoded pixels, which
 	// maxPixels already bounds.
-	if file == nil {
-		file = new([]byte)
+	if mem == nil {
+		mem = new(imageMemory)
 	}
-	if int64(cap(*file)) < st.Size() {
-		*file = make([]byte, st.Size())
+	if int64(cap(mem.file)) < st.Size() {
+		mem.file = make([]byte, st.Size())
 	}
-	content := (*file)[:st.Size()]
+	content := mem.file[:st.Size()]
 	if _, err := io.ReadFull(f, content); err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
 	}
-	img, err := decodeImageBytes(content, maxPixels)
+	img, err := decodeImage(content, maxPixels, &mem.jpeg)
 	if err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
 	}
 	return img, nil
 }
 
-// decodeImageBytes is decodeImageFile on the file's content.
+// decodeImageBytes is decodeImageFile on the file's content, with fresh memory.
 func decodeImageBytes(buf []byte, maxPixels int64) (image.Image, error) {
+	return decodeImage(buf, maxPixels, new(jpegDecoder))
+}
+
+// decodeImage decodes buf. JPEGs go to jd first (the image then aliases jd's memory); those
+// it leaves (errJPEGUnsupported) and the other formats go to their standard decoders.
+func decodeImage(buf []byte, maxPixels int64, jd *jpegDecoder) (image.Image, error) {
 	format, err := sniff(buf)
 	if err != nil {
 		return nil, err
+	}
+	if format.name == "jpeg" {
+		// jd checks maxPixels itself, before allocating the planes.
+		img, err := jd.decode(buf, maxPixels)
+		if !errors.Is(err, errJPEGUnsupported) {
+			return img, err
+		}
 	}
 	cfg, err := format.decodeConfig(bytes.NewReader(buf))
 	if err != nil {

@@ -77,7 +77,7 @@ type task struct {
 type scratch struct {
 	u8, full, tmp []uint8
 	src           []float32
-	file          []byte // the image file being decoded
+	image         imageMemory // the image file being decoded and its decoder's memory
 }
 
 // init finishes the set-up once the fields above are filled.

@@ -1,0 +1,656 @@
+package data
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+)
+
+// jpegDecoder decodes the JPEG files most photographs are: sequential (baseline or extended)
+// Huffman-coded, 8-bit, one component (grey) or three (YCbCr) with luma sampled at most 2×2
+// and chroma 1×1 (4:4:4, 4:2:2, 4:2:0, 4:4:0), in one interleaved scan, with or without
+// restart intervals. It reproduces libjpeg-turbo's default decoding (what PIL gives) exactly:
+// coefficients are dequantized in 16 bits and transformed with the islow integer IDCT
+// (jpeg_idct.go); chroma upsampling and colour conversion are left to ycbcr.go.
+//
+// Anything else (progressive, arithmetic coding, 12-bit, lossless, hierarchical, CMYK,
+// Adobe-transformed or RGB-tagged files, other samplings, several scans) is refused with an
+// error wrapping errJPEGUnsupported, and the caller decodes it with image/jpeg.
+//
+// The decoder is written from ITU-T T.81 (the JPEG standard); section numbers below refer to
+// it. A decoder is reused from image to image by one goroutine: it keeps its planes, tables
+// and block, so that decoding allocates nothing once the planes are large enough. The image
+// decode returns aliases that memory, and is valid until the next decode.
+type jpegDecoder struct {
+	bits jpegBitReader
+
+	quant    [4][64]int32 // quantization tables in zigzag order, as int16 values (libjpeg's multiplier type)
+	quantSet [4]bool
+	huff     [2][4]jpegHuffman // [class: 0 DC, 1 AC][destination]
+
+	width, height   int
+	comps           [3]jpegComponent
+	ncomp           int
+	mcusX, mcusY    int
+	restartInterval int // MCUs between RSTn markers; 0: none
+	sawFrame        bool
+	sawJFIF, adobe  bool
+
+	block [64]int32 // dequantized coefficients of the current block, natural order
+	pix   []uint8   // the planes, one after another
+	ycc   image.YCbCr
+	gray  image.Gray
+}
+
+// jpegComponent is one colour component of the frame (T.81 B.2.2) and its plane.
+type jpegComponent struct {
+	id     uint8
+	h, v   int   // sampling factors: blocks per MCU horizontally and vertically
+	tq     uint8 // quantization table destination
+	dc, ac *jpegHuffman
+	pred   int32   // DC predictor; libjpeg keeps it in an int and stores it in a 16-bit coefficient
+	plane  []uint8 // (mcusY·v·8, mcusX·h·8) samples, row stride mcusX·h·8
+	stride int
+}
+
+// errJPEGUnsupported marks a valid JPEG that jpegDecoder leaves to image/jpeg.
+var errJPEGUnsupported = errors.New("jpeg: unsupported")
+
+var errJPEGTruncated = errors.New("jpeg: truncated")
+
+func jpegUnsupported(what string) error { return fmt.Errorf("%w: %s", errJPEGUnsupported, what) }
+
+// zigzagToNatural[k] is the natural (row-major) index of the k-th coefficient in zigzag
+// order (T.81 figure A.6), with 16 extra entries of 63 so that a corrupt run past the end of
+// the block lands on the last coefficient, as in libjpeg.
+var zigzagToNatural = [64 + 16]uint8{
+	0, 1, 8, 16, 9, 2, 3, 10,
+	17, 24, 32, 25, 18, 11, 4, 5,
+	12, 19, 26, 33, 40, 48, 41, 34,
+	27, 20, 13, 6, 7, 14, 21, 28,
+	35, 42, 49, 56, 57, 50, 43, 36,
+	29, 22, 15, 23, 30, 37, 44, 51,
+	58, 59, 52, 45, 38, 31, 39, 46,
+	53, 60, 61, 54, 47, 55, 62, 63,
+	63, 63, 63, 63, 63, 63, 63, 63,
+	63, 63, 63, 63, 63, 63, 63, 63,
+}
+
+// decode decodes the JPEG file buf. It returns an *image.YCbCr or *image.Gray with bounds
+// (0, 0, width, height) that aliases the decoder's memory until its next decode; its planes
+// are padded to whole MCUs. The frame's width × height is checked against maxPixels before
+// any plane is allocated. Errors start with "jpeg: "; valid files it does not handle give an
+// error wrapping errJPEGUnsupported.
+func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
+	d.reset()
+	if len(buf) < 2 || buf[0] != 0xFF || buf[1] != 0xD8 {
+		return nil, errors.New("jpeg: missing SOI marker")
+	}
+	pos := 2
+	for {
+		marker, next, err := nextMarker(buf, pos)
+		if err != nil {
+			return nil, err
+		}
+		pos = next
+		switch {
+		case marker == 0xD8:
+			return nil, errors.New("jpeg: unexpected SOI marker")
+		case marker == 0xD9:
+			return nil, errors.New("jpeg: no image before EOI marker")
+		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD7:
+			continue // TEM and stray RSTn have no segment
+		}
+		if pos+2 > len(buf) {
+			return nil, errJPEGTruncated
+		}
+		n := int(binary.BigEndian.Uint16(buf[pos:]))
+		if n < 2 {
+			return nil, fmt.Errorf("jpeg: marker 0x%02X: bad segment length %d", marker, n)
+		}
+		if pos+n > len(buf) {
+			return nil, errJPEGTruncated
+		}
+		seg := buf[pos+2 : pos+n]
+		pos += n
+		switch {
+		case marker == 0xC0 || marker == 0xC1: // SOF0 baseline, SOF1 extended sequential
+			if err := d.parseFrame(seg, maxPixels); err != nil {
+				return nil, err
+			}
+		case marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE:
+			return nil, jpegUnsupported("progressive")
+		case marker == 0xC3 || marker == 0xC7 || marker == 0xCB || marker == 0xCF:
+			return nil, jpegUnsupported("lossless")
+		case marker >= 0xC9 && marker <= 0xCD:
+			return nil, jpegUnsupported("arithmetic coding")
+		case marker == 0xC5 || marker == 0xDE || marker == 0xDF:
+			return nil, jpegUnsupported("hierarchical")
+		case marker == 0xC4:
+			if err := d.parseHuffmanTables(seg); err != nil {
+				return nil, err
+			}
+		case marker == 0xDB:
+			if err := d.parseQuantTables(seg); err != nil {
+				return nil, err
+			}
+		case marker == 0xDD:
+			if len(seg) != 2 {
+				return nil, errors.New("jpeg: bad DRI segment")
+			}
+			d.restartInterval = int(binary.BigEndian.Uint16(seg))
+		case marker == 0xE0:
+			d.sawJFIF = d.sawJFIF || len(seg) >= 5 && string(seg[:5]) == "JFIF\x00"
+		case marker == 0xEE:
+			d.adobe = d.adobe || len(seg) >= 5 && string(seg[:5]) == "Adobe"
+		case marker == 0xDA:
+			if err := d.parseScan(seg); err != nil {
+				return nil, err
+			}
+			d.bits = jpegBitReader{buf: buf, pos: pos}
+			if err := d.decodeScan(); err != nil {
+				return nil, err
+			}
+			return d.image(), nil
+		}
+		// APPn, COM, DAC, DNL before a scan and unknown markers: skipped.
+	}
+}
+
+func (d *jpegDecoder) reset() {
+	d.quantSet = [4]bool{}
+	for c := range d.huff {
+		for t := range d.huff[c] {
+			d.huff[c][t].defined = false
+		}
+	}
+	d.block = [64]int32{}
+	d.restartInterval = 0
+	d.sawFrame, d.sawJFIF, d.adobe = false, false, false
+}
+
+// nextMarker finds the marker at or after pos: it skips bytes up to a 0xFF as libjpeg does
+// (corrupt files have garbage there), then fill bytes 0xFF. It returns the marker's code and
+// the position after it.
+func nextMarker(buf []byte, pos int) (marker byte, next int, err error) {
+	for pos < len(buf) && buf[pos] != 0xFF {
+		pos++
+	}
+	for pos < len(buf) && buf[pos] == 0xFF {
+		pos++
+	}
+	if pos >= len(buf) {
+		return 0, 0, errJPEGTruncated
+	}
+	if buf[pos] == 0 { // a stuffed 0xFF outside entropy data: skip it and look again
+		return nextMarker(buf, pos+1)
+	}
+	return buf[pos], pos + 1, nil
+}
+
+// parseFrame reads a SOF0 or SOF1 segment (T.81 B.2.2) and lays out the planes.
+func (d *jpegDecoder) parseFrame(seg []byte, maxPixels int64) error {
+	if d.sawFrame {
+		return errors.New("jpeg: more than one SOF marker")
+	}
+	d.sawFrame = true
+	if len(seg) < 6 {
+		return errors.New("jpeg: bad SOF segment")
+	}
+	if seg[0] != 8 {
+		return jpegUnsupported(fmt.Sprintf("%d-bit precision", seg[0]))
+	}
+	d.height = int(binary.BigEndian.Uint16(seg[1:]))
+	d.width = int(binary.BigEndian.Uint16(seg[3:]))
+	d.ncomp = int(seg[5])
+	if d.height == 0 {
+		return jpegUnsupported("height defined by a DNL marker")
+	}
+	if d.ncomp != 1 && d.ncomp != 3 {
+		return jpegUnsupported(fmt.Sprintf("%d components", d.ncomp))
+	}
+	if len(seg) != 6+3*d.ncomp {
+		return errors.New("jpeg: bad SOF segment")
+	}
+	if err := checkPixels(d.width, d.height, maxPixels); err != nil {
+		return fmt.Errorf("jpeg: %w", err)
+	}
+	for i := range d.ncomp {
+		p := seg[6+3*i:]
+		c := &d.comps[i]
+		c.id, c.h, c.v, c.tq = p[0], int(p[1]>>4), int(p[1]&15), p[2]
+		if c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4 {
+			return fmt.Errorf("jpeg: component %d: bad sampling factors %dx%d", i, c.h, c.v)
+		}
+		if c.tq > 3 {
+			return fmt.Errorf("jpeg: component %d: bad quantization table %d", i, c.tq)
+		}
+		for j := range i {
+			if d.comps[j].id == c.id {
+				return jpegUnsupported("repeated component identifier")
+			}
+		}
+	}
+	// A non-interleaved single component is coded in 8×8 units whatever its factors.
+	if d.ncomp == 1 {
+		d.comps[0].h, d.comps[0].v = 1, 1
+	}
+	return nil
+}
+
+// layout checks the sampling (against what ycbcr.go upsamples as libjpeg does) and points
+// the planes and the output image at the decoder's memory, grown if needed.
+func (d *jpegDecoder) layout() error {
+	y, cb, cr := &d.comps[0], &d.comps[1], &d.comps[2]
+	ratio := image.YCbCrSubsampleRatio444
+	if d.ncomp == 3 {
+		if d.adobe {
+			return jpegUnsupported("Adobe colour transform")
+		}
+		if y.id == 'R' && cb.id == 'G' && cr.id == 'B' {
+			return jpegUnsupported("RGB components")
+		}
+		same := cb.h == cr.h && cb.v == cr.v
+		switch {
+		case same && y.h == cb.h && y.v == cb.v && y.h <= 2 && y.v <= 2:
+			// All components sampled alike: no upsampling, as 4:4:4.
+		case same && cb.h == 1 && cb.v == 1 && y.h == 2 && y.v == 1:
+			ratio = image.YCbCrSubsampleRatio422
+		case same && cb.h == 1 && cb.v == 1 && y.h == 2 && y.v == 2:
+			ratio = image.YCbCrSubsampleRatio420
+		case same && cb.h == 1 && cb.v == 1 && y.h == 1 && y.v == 2:
+			ratio = image.YCbCrSubsampleRatio440
+		default:
+			return jpegUnsupported(fmt.Sprintf("sampling %dx%d, %dx%d, %dx%d", y.h, y.v, cb.h, cb.v, cr.h, cr.v))
+		}
+	}
+	// MCU size in pixels: 8 × the largest factors (T.81 A.2.4).
+	d.mcusX = (d.width + 8*y.h - 1) / (8 * y.h)
+	d.mcusY = (d.height + 8*y.v - 1) / (8 * y.v)
+	total := 0
+	for i := range d.ncomp {
+		c := &d.comps[i]
+		c.stride = d.mcusX * c.h * 8
+		total += c.stride * d.mcusY * c.v * 8
+	}
+	if cap(d.pix) < total {
+		d.pix = make([]uint8, total)
+	}
+	pix := d.pix[:total]
+	for i := range d.ncomp {
+		c := &d.comps[i]
+		n := c.stride * d.mcusY * c.v * 8
+		c.plane, pix = pix[:n:n], pix[n:]
+	}
+	if d.ncomp == 1 {
+		d.gray = image.Gray{Pix: y.plane, Stride: y.stride, Rect: image.Rect(0, 0, d.width, d.height)}
+		return nil
+	}
+	d.ycc = image.YCbCr{Y: y.plane, Cb: cb.plane, Cr: cr.plane, YStride: y.stride, CStride: cb.stride,
+		SubsampleRatio: ratio, Rect: image.Rect(0, 0, d.width, d.height)}
+	return nil
+}
+
+func (d *jpegDecoder) image() image.Image {
+	if d.ncomp == 1 {
+		return &d.gray
+	}
+	return &d.ycc
+}
+
+// parseQuantTables reads a DQT segment (T.81 B.2.4.1): 8- or 16-bit tables in zigzag order.
+// Values are kept as libjpeg keeps them, in 16-bit signed multipliers.
+func (d *jpegDecoder) parseQuantTables(seg []byte) error {
+	for len(seg) > 0 {
+		pq, tq := seg[0]>>4, seg[0]&15
+		if pq > 1 || tq > 3 {
+			return fmt.Errorf("jpeg: bad DQT table %d precision %d", tq, pq)
+		}
+		size := 64 << pq
+		if len(seg) < 1+size {
+			return errors.New("jpeg: bad DQT segment length")
+		}
+		q := &d.quant[tq]
+		for k := range 64 {
+			if pq == 0 {
+				q[k] = int32(seg[1+k])
+			} else {
+				q[k] = int32(int16(binary.BigEndian.Uint16(seg[1+2*k:])))
+			}
+		}
+		d.quantSet[tq] = true
+		seg = seg[1+size:]
+	}
+	return nil
+}
+
+// parseHuffmanTables reads a DHT segment (T.81 B.2.4.2).
+func (d *jpegDecoder) parseHuffmanTables(seg []byte) error {
+	for len(seg) > 0 {
+		if len(seg) < 17 {
+			return errors.New("jpeg: bad DHT segment length")
+		}
+		tc, th := seg[0]>>4, seg[0]&15
+		if tc > 1 || th > 3 {
+			return fmt.Errorf("jpeg: bad DHT class %d destination %d", tc, th)
+		}
+		var counts [16]uint8
+		copy(counts[:], seg[1:17])
+		n := 0
+		for _, c := range counts {
+			n += int(c)
+		}
+		if n > 256 || len(seg) < 17+n {
+			return errors.New("jpeg: bad DHT segment length")
+		}
+		if err := d.huff[tc][th].build(&counts, seg[17:17+n]); err != nil {
+			return err
+		}
+		seg = seg[17+n:]
+	}
+	return nil
+}
+
+// parseScan reads a SOS segment (T.81 B.2.3) and binds each component to its tables. Only a
+// single scan with every component is handled; the spectral selection and approximation
+// fields are ignored for sequential files, as libjpeg ignores them.
+func (d *jpegDecoder) parseScan(seg []byte) error {
+	if !d.sawFrame {
+		return errors.New("jpeg: SOS marker before SOF")
+	}
+	if len(seg) < 1 || len(seg) != 1+2*int(seg[0])+3 {
+		return errors.New("jpeg: bad SOS segment")
+	}
+	if int(seg[0]) != d.ncomp {
+		return jpegUnsupported("non-interleaved scans")
+	}
+	if err := d.layout(); err != nil {
+		return err
+	}
+	for i := range d.ncomp {
+		id, td, ta := seg[1+2*i], seg[2+2*i]>>4, seg[2+2*i]&15
+		c := &d.comps[i]
+		if c.id != id {
+			return jpegUnsupported("scan components out of frame order")
+		}
+		if td > 3 || ta > 3 || !d.huff[0][td].defined || !d.huff[1][ta].defined {
+			return fmt.Errorf("jpeg: component %d: missing Huffman table", i)
+		}
+		if d.huff[0][td].maxSymbol > 15 {
+			return fmt.Errorf("jpeg: component %d: bad DC Huffman table", i)
+		}
+		if !d.quantSet[c.tq] {
+			return fmt.Errorf("jpeg: component %d: missing quantization table %d", i, c.tq)
+		}
+		c.dc, c.ac = &d.huff[0][td], &d.huff[1][ta]
+		c.pred = 0
+	}
+	return nil
+}
+
+// decodeScan decodes the entropy-coded data of the scan MCU by MCU (T.81 F.2), each block
+// straight into its plane.
+func (d *jpegDecoder) decodeScan() error {
+	br := &d.bits
+	restarts, nextRST := 0, 0
+	for my := range d.mcusY {
+		for mx := range d.mcusX {
+			if d.restartInterval > 0 && restarts == d.restartInterval {
+				br.restart(byte(0xD0 + nextRST))
+				nextRST = (nextRST + 1) & 7
+				restarts = 0
+				for i := range d.ncomp {
+					d.comps[i].pred = 0
+				}
+			}
+			restarts++
+			for i := range d.ncomp {
+				c := &d.comps[i]
+				q := &d.quant[c.tq]
+				for v := range c.v {
+					for h := range c.h {
+						off := ((my*c.v+v)*c.stride + (mx*c.h + h)) * 8
+						if err := d.decodeBlock(c, q, c.plane[off:], c.stride); err != nil {
+							return err
+						}
+					}
+				}
+			}
+		}
+		// Stop as soon as a bit past the end of the data was used, rather than decode the
+		// rest from zeros: the file is truncated.
+		if br.pad > br.n {
+			return errJPEGTruncated
+		}
+	}
+	return nil
+}
+
+// decodeBlock decodes one block's Huffman-coded coefficients (T.81 F.2.2), dequantizes them
+// with q (zigzag order) into d.block and writes its inverse DCT to dst (row stride stride).
+func (d *jpegDecoder) decodeBlock(c *jpegComponent, q *[64]int32, dst []uint8, stride int) error {
+	br := &d.bits
+	if br.n < 32 {
+		br.refill()
+	}
+	s, ok := br.decode(c.dc)
+	if !ok {
+		return errJPEGBadCode
+	}
+	if s != 0 {
+		c.pred += br.receiveExtend(s)
+	}
+	blk := &d.block
+	// libjpeg stores the DC value in a 16-bit coefficient and multiplies in int.
+	dc := int32(int16(c.pred)) * q[0]
+	eob := 0
+	ac := c.ac
+	for k := 1; k < 64; k++ {
+		if br.n < 32 {
+			br.refill()
+		}
+		rs, ok := br.decode(ac)
+		if !ok {
+			*blk = [64]int32{}
+			return errJPEGBadCode
+		}
+		r, s := int(rs>>4), rs&15
+		if s == 0 {
+			if r != 15 {
+				break // EOB
+			}
+			k += 15 // ZRL: sixteen zeros
+			continue
+		}
+		k += r
+		// k ≤ 63 + 15: past 63 libjpeg's table, and so zigzagToNatural, gives 63.
+		blk[zigzagToNatural[k]] = br.receiveExtend(s) * q[min(k, 63)]
+		eob = k
+	}
+	if eob == 0 {
+		idctDC(dc, dst, stride)
+		return nil
+	}
+	blk[0] = dc
+	idctIslow(blk, dst, stride)
+	*blk = [64]int32{}
+	return nil
+}
+
+var errJPEGBadCode = errors.New("jpeg: bad Huffman code")
+
+// jpegHuffman is a Huffman decoding table (T.81 C and F.2.2.3) for canonical codes of 1 to
+// 16 bits: a lookahead table resolves codes of up to jpegLookahead bits with one index, the
+// rest are found length by length from maxCode.
+type jpegHuffman struct {
+	// lookahead[b] is (length << 8) | symbol for the code that the next jpegLookahead bits
+	// b start with, or 0 when that code is longer.
+	lookahead [1 << jpegLookahead]uint16
+	maxCode   [17]int32 // largest code of each length, -1 when there are none
+	valOffset [17]int32 // index in values of a code of each length, minus the code
+	values    [256]uint8
+	nvalues   int
+	maxSymbol uint8
+	defined   bool
+}
+
+const jpegLookahead = 9
+
+// build makes the table for counts[l-1] codes of length l, assigned in order to the symbols
+// of values (T.81 C.2, figures C.1–C.3). A code space overflowing its length is an error.
+func (h *jpegHuffman) build(counts *[16]uint8, values []uint8) error {
+	h.defined = false
+	h.lookahead = [1 << jpegLookahead]uint16{}
+	h.nvalues = copy(h.values[:], values)
+	h.maxSymbol = 0
+	for _, v := range values {
+		h.maxSymbol = max(h.maxSymbol, v)
+	}
+	code, k := int32(0), int32(0)
+	for l := 1; l <= 16; l++ {
+		n := int32(counts[l-1])
+		h.valOffset[l] = k - code
+		h.maxCode[l] = -1
+		if n > 0 {
+			h.maxCode[l] = code + n - 1
+		}
+		for range n {
+			if code >= 1<<l {
+				return errors.New("jpeg: bad Huffman table")
+			}
+			if l <= jpegLookahead {
+				shift := jpegLookahead - l
+				entry := uint16(l)<<8 | uint16(h.values[k])
+				for i := code << shift; i < (code+1)<<shift; i++ {
+					h.lookahead[i] = entry
+				}
+			}
+			code++
+			k++
+		}
+		code <<= 1
+	}
+	h.defined = true
+	return nil
+}
+
+// jpegBitReader reads the entropy-coded segment of a scan (T.81 F.1.2.3: a 0xFF data byte is
+// followed by a stuffed 0x00, anything else after 0xFF is a marker). Like libjpeg, it feeds
+// zero bits once it meets a marker (a restart marker is consumed by restart) or the end of
+// the data; pad counts those fed at the end, which a complete file never needs.
+type jpegBitReader struct {
+	buf    []byte
+	pos    int
+	acc    uint64 // pending bits, most significant first
+	n      int    // number of pending bits
+	pad    int    // zero bits appended after the end of buf
+	marker bool   // a marker stopped the reading
+}
+
+// refill tops the pending bits up to at least 57.
+func (r *jpegBitReader) refill() {
+	// Fast path: 8 bytes without 0xFF hold no stuffing and no marker. A byte of w is 0xFF
+	// when that byte of ^w is zero, which the usual has-zero-byte test finds.
+	if r.pos+8 <= len(r.buf) && !r.marker {
+		w := binary.BigEndian.Uint64(r.buf[r.pos:])
+		if x := ^w; (x-0x0101010101010101)&^x&0x8080808080808080 == 0 {
+			k := (64 - r.n) >> 3 // whole bytes that fit
+			r.acc |= w >> (64 - 8*k) << (64 - r.n - 8*k)
+			r.n += 8 * k
+			r.pos += k
+			return
+		}
+	}
+	for r.n <= 56 {
+		var b byte
+		switch {
+		case r.marker:
+		case r.pos >= len(r.buf):
+			r.pad += 8
+		default:
+			b = r.buf[r.pos]
+			if b != 0xFF {
+				r.pos++
+				break
+			}
+			// 0xFF: stuffed data (0xFF 0x00), fill bytes before a marker, or a marker.
+			p := r.pos + 1
+			for p < len(r.buf) && r.buf[p] == 0xFF {
+				p++
+			}
+			switch {
+			case p >= len(r.buf):
+				r.pos = len(r.buf)
+				r.pad += 8
+				b = 0
+			case r.buf[p] == 0:
+				r.pos = p + 1
+			default:
+				r.marker = true // left unread at r.pos
+				b = 0
+			}
+		}
+		r.acc |= uint64(b) << (56 - r.n)
+		r.n += 8
+	}
+}
+
+// decode reads one Huffman-coded symbol with table h; the caller has made sure at least 16
+// bits are pending. ok is false for a bit pattern that is no code of h.
+func (r *jpegBitReader) decode(h *jpegHuffman) (symbol uint8, ok bool) {
+	if e := h.lookahead[r.acc>>(64-jpegLookahead)]; e != 0 {
+		l := e >> 8
+		r.acc <<= l
+		r.n -= int(l)
+		return uint8(e), true
+	}
+	return r.decodeLong(h)
+}
+
+// decodeLong resolves a code longer than the lookahead, one length at a time (T.81 F.2.2.3).
+func (r *jpegBitReader) decodeLong(h *jpegHuffman) (uint8, bool) {
+	for l := jpegLookahead + 1; l <= 16; l++ {
+		code := int32(r.acc >> (64 - l))
+		if code <= h.maxCode[l] {
+			i := code + h.valOffset[l]
+			if i < 0 || int(i) >= h.nvalues {
+				return 0, false
+			}
+			r.acc <<= l
+			r.n -= l
+			return h.values[i], true
+		}
+	}
+	return 0, false
+}
+
+// receiveExtend reads s bits (1 ≤ s ≤ 15; the caller made sure they are pending) and extends
+// them to the signed value they code (T.81 F.2.2.1): values below 2^(s-1) are negative.
+func (r *jpegBitReader) receiveExtend(s uint8) int32 {
+	v := int32(r.acc >> (64 - s))
+	r.acc <<= s
+	r.n -= int(s)
+	if v < 1<<(s-1) {
+		v -= 1<<s - 1
+	}
+	return v
+}
+
+// restart handles the restart marker expected at the end of a restart interval (T.81
+// F.1.2.3): pending bits are dropped, and the marker is consumed when it is the expected one.
+// Otherwise the marker stays unread and zeros are fed, as libjpeg does for a lost marker.
+func (r *jpegBitReader) restart(want byte) {
+	r.acc, r.n = 0, 0
+	r.marker = false
+	marker, next, err := nextMarker(r.buf, r.pos)
+	switch {
+	case err != nil:
+		r.pos = len(r.buf)
+	case marker == want:
+		r.pos = next
+	default:
+		r.pos = next - 2
+		r.marker = true
+	}
+}
