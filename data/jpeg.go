@@ -344,7 +344,7 @@ func (d *jpegDecoder) parseHuffmanTables(seg []byte) error {
 		if n > 256 || len(seg) < 17+n {
 			return errors.New("jpeg: bad DHT segment length")
 		}
-		if err := d.huff[tc][th].build(&counts, seg[17:17+n]); err != nil {
+		if err := d.huff[tc][th].build(&counts, seg[17:17+n], tc == 1); err != nil {
 			return err
 		}
 		seg = seg[17+n:]
@@ -446,10 +446,23 @@ func (d *jpegDecoder) decodeBlock(c *jpegComponent, q *[64]int32, dst []uint8, s
 	dc := int32(int16(c.pred)) * q[0]
 	eob := 0
 	ac := c.ac
+	acc, n := br.acc, br.n // in registers for the loop; br is synced around calls
 	for k := 1; k < 64; k++ {
-		if br.n < 32 {
+		if n < 32 {
+			br.acc, br.n = acc, n
 			br.refill()
+			acc, n = br.acc, br.n
 		}
+		if f := ac.fastAC[acc>>(64-jpegLookahead)]; f != 0 {
+			length := uint(f & 15)
+			acc <<= length
+			n -= int(length)
+			k += int(f >> 4 & 15)
+			blk[zigzagToNatural[k]] = f >> 8 * q[min(k, 63)]
+			eob = k
+			continue
+		}
+		br.acc, br.n = acc, n
 		rs, ok := br.decode(ac)
 		if !ok {
 			*blk = [64]int32{}
@@ -457,6 +470,7 @@ func (d *jpegDecoder) decodeBlock(c *jpegComponent, q *[64]int32, dst []uint8, s
 		}
 		r, s := int(rs>>4), rs&15
 		if s == 0 {
+			acc, n = br.acc, br.n
 			if r != 15 {
 				break // EOB
 			}
@@ -466,8 +480,10 @@ func (d *jpegDecoder) decodeBlock(c *jpegComponent, q *[64]int32, dst []uint8, s
 		k += r
 		// k ≤ 63 + 15: past 63 libjpeg's table, and so zigzagToNatural, gives 63.
 		blk[zigzagToNatural[k]] = br.receiveExtend(s) * q[min(k, 63)]
+		acc, n = br.acc, br.n
 		eob = k
 	}
+	br.acc, br.n = acc, n
 	if eob == 0 {
 		idctDC(dc, dst, stride)
 		return nil
@@ -487,6 +503,10 @@ type jpegHuffman struct {
 	// lookahead[b] is (length << 8) | symbol for the code that the next jpegLookahead bits
 	// b start with, or 0 when that code is longer.
 	lookahead [1 << jpegLookahead]uint16
+	// fastAC[b], in AC tables, is value << 8 | run << 4 | (length + size) when the next
+	// jpegLookahead bits b hold a whole coefficient: a code of length bits for (run, size)
+	// with size > 0, followed by the size bits of its value; 0 otherwise.
+	fastAC    [1 << jpegLookahead]int32
 	maxCode   [17]int32 // largest code of each length, -1 when there are none
 	valOffset [17]int32 // index in values of a code of each length, minus the code
 	values    [256]uint8
@@ -498,8 +518,9 @@ type jpegHuffman struct {
 const jpegLookahead = 9
 
 // build makes the table for counts[l-1] codes of length l, assigned in order to the symbols
-// of values (T.81 C.2, figures C.1–C.3). A code space overflowing its length is an error.
-func (h *jpegHuffman) build(counts *[16]uint8, values []uint8) error {
+// of values (T.81 C.2, figures C.1–C.3), with fastAC for an AC table. A code space
+// overflowing its length is an error.
+func (h *jpegHuffman) build(counts *[16]uint8, values []uint8, ac bool) error {
 	h.defined = false
 	h.lookahead = [1 << jpegLookahead]uint16{}
 	h.nvalues = copy(h.values[:], values)
@@ -530,6 +551,18 @@ func (h *jpegHuffman) build(counts *[16]uint8, values []uint8) error {
 			k++
 		}
 		code <<= 1
+	}
+	h.fastAC = [1 << jpegLookahead]int32{}
+	for b, e := range h.lookahead {
+		if !ac || e == 0 {
+			continue
+		}
+		length, run, size := int(e>>8), int32(e>>4&15), int(e&15)
+		if size == 0 || length+size > jpegLookahead {
+			continue
+		}
+		v := int32(b>>(jpegLookahead-length-size)) & (1<<size - 1)
+		h.fastAC[b] = extend(v, size)<<8 | run<<4 | int32(length+size)
 	}
 	h.defined = true
 	return nil
@@ -625,12 +658,18 @@ func (r *jpegBitReader) decodeLong(h *jpegHuffman) (uint8, bool) {
 	return 0, false
 }
 
-// receiveExtend reads s bits (1 ≤ s ≤ 15; the caller made sure they are pending) and extends
-// them to the signed value they code (T.81 F.2.2.1): values below 2^(s-1) are negative.
+// receiveExtend reads s bits (1 ≤ s ≤ 15; the caller made sure they are pending) and
+// extends them to the signed value they code.
 func (r *jpegBitReader) receiveExtend(s uint8) int32 {
 	v := int32(r.acc >> (64 - s))
 	r.acc <<= s
 	r.n -= int(s)
+	return extend(v, int(s))
+}
+
+// extend is the signed value that the s bits v code (T.81 F.2.2.1, EXTEND): values below
+// 2^(s-1) are negative.
+func extend(v int32, s int) int32 {
 	if v < 1<<(s-1) {
 		v -= 1<<s - 1
 	}
