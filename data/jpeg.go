@@ -36,6 +36,11 @@ type jpegDecoder struct {
 	restartInterval int // MCUs between RSTn markers; 0: none
 	sawFrame        bool
 	sawJFIF, adobe  bool
+	// corrupt records that the file needed libjpeg's leniency, where libjpeg (mostly with a
+	// warning) goes on as this decoder does: garbage before a marker, non-sequential scan
+	// parameters, a missing or wrong restart marker, zeros fed after a premature marker, an
+	// undefined AC symbol.
+	corrupt bool
 
 	block [64]int32 // dequantized coefficients of the current block, natural order
 	pix   []uint8   // the planes, one after another
@@ -89,10 +94,11 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 	}
 	pos := 2
 	for {
-		marker, next, err := nextMarker(buf, pos)
+		marker, next, skipped, err := nextMarker(buf, pos)
 		if err != nil {
 			return nil, err
 		}
+		d.corrupt = d.corrupt || skipped
 		pos = next
 		switch {
 		case marker == 0xD8:
@@ -167,26 +173,30 @@ func (d *jpegDecoder) reset() {
 	}
 	d.block = [64]int32{}
 	d.restartInterval = 0
-	d.sawFrame, d.sawJFIF, d.adobe = false, false, false
+	d.sawFrame, d.sawJFIF, d.adobe, d.corrupt = false, false, false, false
 }
 
 // nextMarker finds the marker at or after pos: it skips bytes up to a 0xFF as libjpeg does
-// (corrupt files have garbage there), then fill bytes 0xFF. It returns the marker's code and
-// the position after it.
-func nextMarker(buf []byte, pos int) (marker byte, next int, err error) {
-	for pos < len(buf) && buf[pos] != 0xFF {
-		pos++
+// (corrupt files have garbage there; skipped says so), then fill bytes 0xFF. It returns the
+// marker's code and the position after it.
+func nextMarker(buf []byte, pos int) (marker byte, next int, skipped bool, err error) {
+	for {
+		for pos < len(buf) && buf[pos] != 0xFF {
+			pos++
+			skipped = true
+		}
+		for pos < len(buf) && buf[pos] == 0xFF {
+			pos++
+		}
+		if pos >= len(buf) {
+			return 0, 0, skipped, errJPEGTruncated
+		}
+		if buf[pos] != 0 {
+			return buf[pos], pos + 1, skipped, nil
+		}
+		pos++ // a stuffed 0xFF outside entropy data: garbage too
+		skipped = true
 	}
-	for pos < len(buf) && buf[pos] == 0xFF {
-		pos++
-	}
-	if pos >= len(buf) {
-		return 0, 0, errJPEGTruncated
-	}
-	if buf[pos] == 0 { // a stuffed 0xFF outside entropy data: skip it and look again
-		return nextMarker(buf, pos+1)
-	}
-	return buf[pos], pos + 1, nil
 }
 
 // parseFrame reads a SOF0 or SOF1 segment (T.81 B.2.2) and lays out the planes.
@@ -368,6 +378,8 @@ func (d *jpegDecoder) parseScan(seg []byte) error {
 	if err := d.layout(); err != nil {
 		return err
 	}
+	ss, se, a := seg[len(seg)-3], seg[len(seg)-2], seg[len(seg)-1]
+	d.corrupt = d.corrupt || ss != 0 || se != 63 || a != 0
 	for i := range d.ncomp {
 		id, td, ta := seg[1+2*i], seg[2+2*i]>>4, seg[2+2*i]&15
 		c := &d.comps[i]
@@ -397,7 +409,10 @@ func (d *jpegDecoder) decodeScan() error {
 	for my := range d.mcusY {
 		for mx := range d.mcusX {
 			if d.restartInterval > 0 && restarts == d.restartInterval {
-				br.restart(byte(0xD0 + nextRST))
+				if err := d.checkPadding(); err != nil {
+					return err
+				}
+				d.corrupt = !br.restart(byte(0xD0+nextRST)) || d.corrupt
 				nextRST = (nextRST + 1) & 7
 				restarts = 0
 				for i := range d.ncomp {
@@ -418,11 +433,24 @@ func (d *jpegDecoder) decodeScan() error {
 				}
 			}
 		}
-		// Stop as soon as a bit past the end of the data was used, rather than decode the
-		// rest from zeros: the file is truncated.
-		if br.pad > br.n {
+		if err := d.checkPadding(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPadding looks at whether zeros the bit reader fed have been used: after the end of
+// the file that is a truncated file, an error (PIL too refuses a truncated file), found as
+// early as each MCU row rather than after decoding the rest from zeros; after a premature
+// marker it is corrupt data that libjpeg decodes with a warning, and so does this decoder.
+func (d *jpegDecoder) checkPadding() error {
+	br := &d.bits
+	if br.pad > br.n {
+		if br.eof {
 			return errJPEGTruncated
 		}
+		d.corrupt = true
 	}
 	return nil
 }
@@ -442,8 +470,8 @@ func (d *jpegDecoder) decodeBlock(c *jpegComponent, q *[64]int32, dst []uint8, s
 		c.pred += br.receiveExtend(s)
 	}
 	blk := &d.block
-	// libjpeg stores the DC value in a 16-bit coefficient and multiplies in int.
-	dc := int32(int16(c.pred)) * q[0]
+	// libjpeg stores the DC value in a 16-bit coefficient; see dequantize.
+	dc := dequantize(int32(int16(c.pred)), q[0])
 	eob := 0
 	ac := c.ac
 	acc, n := br.acc, br.n // in registers for the loop; br is synced around calls
@@ -458,7 +486,7 @@ func (d *jpegDecoder) decodeBlock(c *jpegComponent, q *[64]int32, dst []uint8, s
 			acc <<= length
 			n -= int(length)
 			k += int(f >> 4 & 15)
-			blk[zigzagToNatural[k]] = f >> 8 * q[min(k, 63)]
+			blk[zigzagToNatural[k]] = dequantize(f>>8, q[min(k, 63)])
 			eob = k
 			continue
 		}
@@ -472,14 +500,17 @@ func (d *jpegDecoder) decodeBlock(c *jpegComponent, q *[64]int32, dst []uint8, s
 		if s == 0 {
 			acc, n = br.acc, br.n
 			if r != 15 {
-				break // EOB
+				// EOB; R/0 symbols other than 0/0 and 15/0 are undefined in sequential
+				// files (image/jpeg reads them as progressive EOB runs, libjpeg as EOB).
+				d.corrupt = d.corrupt || r != 0
+				break
 			}
 			k += 15 // ZRL: sixteen zeros
 			continue
 		}
 		k += r
 		// k ≤ 63 + 15: past 63 libjpeg's table, and so zigzagToNatural, gives 63.
-		blk[zigzagToNatural[k]] = br.receiveExtend(s) * q[min(k, 63)]
+		blk[zigzagToNatural[k]] = dequantize(br.receiveExtend(s), q[min(k, 63)])
 		acc, n = br.acc, br.n
 		eob = k
 	}
@@ -495,6 +526,12 @@ func (d *jpegDecoder) decodeBlock(c *jpegComponent, q *[64]int32, dst []uint8, s
 }
 
 var errJPEGBadCode = errors.New("jpeg: bad Huffman code")
+
+// dequantize is coefficient × quantization value as libjpeg-turbo's SIMD IDCTs (which PIL
+// runs on x86-64 and Arm) compute it: a 16-bit multiply keeping the low 16 bits. Valid 8-bit
+// data never leaves that range (|coefficient × value| ≤ about 2048); corrupt data can, and
+// then wraps as it does in PIL.
+func dequantize(coefficient, value int32) int32 { return int32(int16(coefficient * value)) }
 
 // jpegHuffman is a Huffman decoding table (T.81 C and F.2.2.3) for canonical codes of 1 to
 // 16 bits: a lookahead table resolves codes of up to jpegLookahead bits with one index, the
@@ -571,14 +608,15 @@ func (h *jpegHuffman) build(counts *[16]uint8, values []uint8, ac bool) error {
 // jpegBitReader reads the entropy-coded segment of a scan (T.81 F.1.2.3: a 0xFF data byte is
 // followed by a stuffed 0x00, anything else after 0xFF is a marker). Like libjpeg, it feeds
 // zero bits once it meets a marker (a restart marker is consumed by restart) or the end of
-// the data; pad counts those fed at the end, which a complete file never needs.
+// the data; pad counts them: valid data never needs them.
 type jpegBitReader struct {
 	buf    []byte
 	pos    int
 	acc    uint64 // pending bits, most significant first
 	n      int    // number of pending bits
-	pad    int    // zero bits appended after the end of buf
+	pad    int    // zero bits fed since a marker or the end of buf stopped the reading
 	marker bool   // a marker stopped the reading
+	eof    bool   // the end of buf stopped the reading
 }
 
 // refill tops the pending bits up to at least 57.
@@ -599,7 +637,9 @@ func (r *jpegBitReader) refill() {
 		var b byte
 		switch {
 		case r.marker:
+			r.pad += 8
 		case r.pos >= len(r.buf):
+			r.eof = true
 			r.pad += 8
 		default:
 			b = r.buf[r.pos]
@@ -615,12 +655,14 @@ func (r *jpegBitReader) refill() {
 			switch {
 			case p >= len(r.buf):
 				r.pos = len(r.buf)
+				r.eof = true
 				r.pad += 8
 				b = 0
 			case r.buf[p] == 0:
 				r.pos = p + 1
 			default:
 				r.marker = true // left unread at r.pos
+				r.pad += 8
 				b = 0
 			}
 		}
@@ -677,19 +719,22 @@ func extend(v int32, s int) int32 {
 }
 
 // restart handles the restart marker expected at the end of a restart interval (T.81
-// F.1.2.3): pending bits are dropped, and the marker is consumed when it is the expected one.
-// Otherwise the marker stays unread and zeros are fed, as libjpeg does for a lost marker.
-func (r *jpegBitReader) restart(want byte) {
-	r.acc, r.n = 0, 0
+// F.1.2.3): pending bits are dropped, and the marker is consumed when it is the expected one
+// (ok). Otherwise the marker stays unread and zeros are fed, as libjpeg does for a lost one.
+func (r *jpegBitReader) restart(want byte) (ok bool) {
+	r.acc, r.n, r.pad = 0, 0, 0
 	r.marker = false
-	marker, next, err := nextMarker(r.buf, r.pos)
+	marker, next, skipped, err := nextMarker(r.buf, r.pos)
 	switch {
 	case err != nil:
 		r.pos = len(r.buf)
+		return false
 	case marker == want:
 		r.pos = next
+		return !skipped
 	default:
 		r.pos = next - 2
 		r.marker = true
+		return false
 	}
 }

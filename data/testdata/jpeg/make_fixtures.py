@@ -7,7 +7,8 @@ cjpeg with the options listed below (sampling, quality, restart interval, baseli
 16-bit tables); PIL's decoding of each JPEG (Image.open(...).load(), mode RGB or L, default
 settings: islow IDCT, fancy upsampling) is stored losslessly beside it as NAME.pil.png (for
 the 640x481 image only its SHA-256, to keep the fixtures small), and cases.json lists the
-cases with the versions used. jpeg_test.go checks gotl against them.
+cases with the versions used. The corrupt-*.jpg files are not made here but found by
+FuzzDecodeJPEG; only PIL's pixels for them are recorded. jpeg_test.go checks gotl against them.
 """
 import hashlib
 import json
@@ -77,6 +78,17 @@ for name, (h, w), c, noise, opts in CASES:
         case["pil_sha256"] = hashlib.sha256(img.tobytes()).hexdigest()
     cases.append(case)
     os.remove(src)
+
+# Inputs FuzzDecodeJPEG found (kept as they are): corrupt data that PIL decodes anyway, with
+# coefficients beyond the valid range, an undefined AC symbol, a grey component with sampling
+# factors, scan parameters that are not sequential ones.
+for name in sorted(n for n in os.listdir(".") if n.startswith("corrupt-") and n.endswith(".jpg")):
+    img = Image.open(name)
+    img.load()
+    case = {"file": name, "mode": img.mode, "width": img.width, "height": img.height,
+            "pil": name[:-4] + ".pil.png"}
+    img.save(case["pil"])
+    cases.append(case)
 
 with open("cases.json", "w") as f:
     json.dump({"pillow": PIL.__version__, "libjpeg_turbo": features.version("libjpeg_turbo"),
