@@ -35,7 +35,7 @@ type jpegDecoder struct {
 	mcusX, mcusY    int
 	restartInterval int // MCUs between RSTn markers; 0: none
 	sawFrame        bool
-	sawJFIF, adobe  bool
+	adobe           bool // an Adobe APP14 segment: its colour transform is left to image/jpeg
 	// corrupt records that the file needed libjpeg's leniency, where libjpeg (mostly with a
 	// warning) goes on as this decoder does: garbage before a marker, non-sequential scan
 	// parameters, a missing or wrong restart marker, zeros fed after a premature marker, an
@@ -129,7 +129,7 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 			return nil, jpegUnsupported("progressive")
 		case marker == 0xC3 || marker == 0xC7 || marker == 0xCB || marker == 0xCF:
 			return nil, jpegUnsupported("lossless")
-		case marker >= 0xC9 && marker <= 0xCD:
+		case marker >= 0xC9 && marker <= 0xCD: // SOF9–SOF13 and DAC
 			return nil, jpegUnsupported("arithmetic coding")
 		case marker == 0xC5 || marker == 0xDE || marker == 0xDF:
 			return nil, jpegUnsupported("hierarchical")
@@ -146,8 +146,6 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 				return nil, errors.New("jpeg: bad DRI segment")
 			}
 			d.restartInterval = int(binary.BigEndian.Uint16(seg))
-		case marker == 0xE0:
-			d.sawJFIF = d.sawJFIF || len(seg) >= 5 && string(seg[:5]) == "JFIF\x00"
 		case marker == 0xEE:
 			d.adobe = d.adobe || len(seg) >= 5 && string(seg[:5]) == "Adobe"
 		case marker == 0xDA:
@@ -160,10 +158,11 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 			}
 			return d.image(), nil
 		}
-		// APPn, COM, DAC, DNL before a scan and unknown markers: skipped.
+		// Other APPn, COM, DNL before a scan and unknown markers: skipped.
 	}
 }
 
+// reset forgets the previous file's tables and markers, keeping the memory.
 func (d *jpegDecoder) reset() {
 	d.quantSet = [4]bool{}
 	for c := range d.huff {
@@ -173,7 +172,7 @@ func (d *jpegDecoder) reset() {
 	}
 	d.block = [64]int32{}
 	d.restartInterval = 0
-	d.sawFrame, d.sawJFIF, d.adobe, d.corrupt = false, false, false, false
+	d.sawFrame, d.adobe, d.corrupt = false, false, false
 }
 
 // nextMarker finds the marker at or after pos: it skips bytes up to a 0xFF as libjpeg does
