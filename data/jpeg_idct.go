@@ -61,23 +61,10 @@ func idctIslow(blk *[64]int32, dst []uint8, stride int) {
 	var ws [64]int32
 	var acColumns uint8 // bit c: column c has a nonzero AC term
 	for c := range 8 {
-		if blk[c+8]|blk[c+16]|blk[c+24]|blk[c+32]|blk[c+40]|blk[c+48]|blk[c+56] != 0 {
-			acColumns |= 1 << c
+		if blk[c+8]|blk[c+16]|blk[c+24]|blk[c+32]|blk[c+40]|blk[c+48]|blk[c+56] == 0 {
+			continue // filled below
 		}
-	}
-	for c := range 8 {
-		if acColumns>>c&1 == 0 {
-			dc := int(blk[c]) << idctPass1Bits
-			if acColumns == 0 {
-				dc = wrap16(dc)
-			} else {
-				dc = saturate16(dc)
-			}
-			for r := range 8 {
-				ws[8*r+c] = int32(dc)
-			}
-			continue
-		}
+		acColumns |= 1 << c
 		e0, e1, e2, e3, o0, o1, o2, o3 := idct1D(int(blk[c]), int(blk[c+8]), int(blk[c+16]), int(blk[c+24]), int(blk[c+32]), int(blk[c+40]), int(blk[c+48]), int(blk[c+56]))
 		const n = idctConstBits - idctPass1Bits
 		ws[c] = int32(saturate16(descale(e0+o3, n)))
@@ -88,6 +75,20 @@ func idctIslow(blk *[64]int32, dst []uint8, stride int) {
 		ws[40+c] = int32(saturate16(descale(e2-o1, n)))
 		ws[24+c] = int32(saturate16(descale(e3+o0, n)))
 		ws[32+c] = int32(saturate16(descale(e3-o0, n)))
+	}
+	for c := range 8 {
+		if acColumns>>c&1 != 0 {
+			continue
+		}
+		dc := int(blk[c]) << idctPass1Bits
+		if acColumns == 0 {
+			dc = wrap16(dc)
+		} else {
+			dc = saturate16(dc)
+		}
+		for r := range 8 {
+			ws[8*r+c] = int32(dc)
+		}
 	}
 	const n = idctConstBits + idctPass1Bits + 3
 	for r := range 8 {
