@@ -459,6 +459,8 @@ func (it *DirectoryIterator) newPipeline(shuffle, augment bool) *pipeline {
 // loadImage decodes the file at path, converts it to mode and resizes it to (h, w) as
 // Keras's load_img does, and writes it to dst as floats 0..255.
 func loadImage(path string, dst []float32, h, w int, mode ColorMode, interp Interpolation, maxPixels int64, sc *scratch) error {
+	// img may alias sc.image (a JPEG's planes): it is used up below, before this worker
+	// decodes its next file.
 	img, err := decodeImageFile(path, maxPixels, &sc.image)
 	if err != nil {
 		return err
