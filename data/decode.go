@@ -53,8 +53,8 @@ var errNotImage = errors.New("not a supported image (jpeg, png, bmp, tiff, webp,
 // imageMemory is the memory one worker reuses from image to image: the file's bytes and the
 // JPEG decoder's planes and tables. The zero value is ready to use.
 type imageMemory struct {
-	file []byte // the image file being decoded
-	jpeg jpegDecoder
+	file []byte       // the image file being decoded
+	jpeg *jpegDecoder // made at the first JPEG: workers that meet none do without its tables
 }
 
 // decodeImageFile decodes the image at path, refusing it before decoding when its header
@@ -87,7 +87,7 @@ func decodeImageFile(path string, maxPixels int64, mem *imageMemory) (image.Imag
 	if _, err := io.ReadFull(f, content); err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
 	}
-	img, err := decodeImage(content, maxPixels, &mem.jpeg)
+	img, err := decodeImage(content, maxPixels, mem)
 	if err != nil {
 		return nil, fmt.Errorf("data: image %q: %w", path, err)
 	}
@@ -96,19 +96,23 @@ func decodeImageFile(path string, maxPixels int64, mem *imageMemory) (image.Imag
 
 // decodeImageBytes is decodeImageFile on the file's content, with fresh memory.
 func decodeImageBytes(buf []byte, maxPixels int64) (image.Image, error) {
-	return decodeImage(buf, maxPixels, new(jpegDecoder))
+	return decodeImage(buf, maxPixels, new(imageMemory))
 }
 
-// decodeImage decodes buf. JPEGs go to jd first (the image then aliases jd's memory); those
-// it leaves (errJPEGUnsupported) and the other formats go to their standard decoders.
-func decodeImage(buf []byte, maxPixels int64, jd *jpegDecoder) (image.Image, error) {
+// decodeImage decodes buf. JPEGs go to mem's jpegDecoder first (the image then aliases its
+// memory); those it leaves (errJPEGUnsupported) and the other formats go to their standard
+// decoders.
+func decodeImage(buf []byte, maxPixels int64, mem *imageMemory) (image.Image, error) {
 	format, err := sniff(buf)
 	if err != nil {
 		return nil, err
 	}
 	if format.name == "jpeg" {
-		// jd checks maxPixels itself, before allocating the planes.
-		img, err := jd.decode(buf, maxPixels)
+		if mem.jpeg == nil {
+			mem.jpeg = new(jpegDecoder)
+		}
+		// The decoder checks maxPixels itself, before allocating the planes.
+		img, err := mem.jpeg.decode(buf, maxPixels)
 		if !errors.Is(err, errJPEGUnsupported) {
 			return img, err
 		}

@@ -85,7 +85,7 @@ func TestDecodeJPEGMatchesPIL(t *testing.T) {
 		if isCorrupt := strings.HasPrefix(c.File, "corrupt-"); jd.corrupt != isCorrupt && !fallback {
 			t.Errorf("%s: flagged as corrupt: %v", c.File, jd.corrupt)
 		}
-		img, err := decodeImage(buf, DefaultMaxPixels, &jd)
+		img, err := decodeImage(buf, DefaultMaxPixels, &imageMemory{jpeg: &jd})
 		if err != nil {
 			t.Errorf("%s: %v", c.File, err)
 			continue
