@@ -17,12 +17,16 @@
 // FlowFromDirectory lists, splits, decodes, resizes and augments as Keras does, and the
 // tests hold it to Keras's own output (testdata/keras): the file list, class indices, subsets
 // and labels are identical; decoded and resized pixels of lossless files (PNG, BMP, PPM/PGM,
-// TIFF) are identical. JPEG pixels are within 3 levels of PIL's (96.7% of values equal, 0.04
-// levels on average): the standard library's image/jpeg decodes, with an inverse DCT that
-// differs from libjpeg's by up to 1 level per plane, and ycbcr.go upsamples chroma and
-// converts colour as libjpeg does (Go's YCbCr.At would differ by up to 113 levels at colour
-// edges). The affine step is scipy's affine_transform(order=1) computed in the same float64
-// order, and brightness goes through PIL's byte image as in Keras. Only the random draws
+// TIFF) are identical. Sequential (baseline) JPEGs, the photographs cameras and most tools
+// write, are decoded by jpeg.go with libjpeg's integer inverse DCT and its SIMD arithmetic,
+// and ycbcr.go upsamples chroma and converts colour as libjpeg does: their pixels equal PIL's
+// bit for bit (Go's image/jpeg and YCbCr.At would differ by up to 113 levels at colour
+// edges). Progressive, arithmetic-coded, 12-bit and CMYK JPEGs go to the standard library's
+// image/jpeg, whose inverse DCT differs from libjpeg's: within 3 levels of PIL (96.7% of
+// values equal). The decoder reuses its memory image after image and decodes about twice as
+// fast as image/jpeg (BenchmarkDecodeJPEG). The affine step is scipy's
+// affine_transform(order=1) computed in the same float64 order, and brightness goes through
+// PIL's byte image as in Keras. Only the random draws
 // differ: they come from a PCG generator seeded by (seed, epoch, image index), not NumPy's
 // global stream. The pipeline per image is: decode → colour mode → PIL resize (nearest: a
 // gather of the needed pixels only) → one resampling pass for the affine transform with the

@@ -2,13 +2,14 @@ package data
 
 import "image"
 
-// yccUpsampler converts a decoded YCbCr image (image/jpeg, WebP) to RGB pixel by pixel as
-// libjpeg-turbo does for PIL: chroma planes are upsampled with libjpeg's "fancy" triangular
-// filter (h2v1, h1v2 and h2v2: 3/4 of the nearer sample and 1/4 of the farther, with its
-// rounding biases), other ratios by replication, then converted in 16-bit fixed point as
-// libjpeg does. Go's own YCbCr.At upsamples by replication and rounds differently: on JPEG
-// photographs that differs from PIL by up to 113 levels at colour edges (1.5 on average),
-// against at most 3 (0.04 on average) here, the rest being image/jpeg's IDCT (see
+// yccUpsampler converts a decoded YCbCr image (jpeg.go, image/jpeg, WebP) to RGB pixel by
+// pixel as libjpeg-turbo does for PIL: chroma planes are upsampled with libjpeg's "fancy"
+// triangular filter (h2v1, h1v2 and h2v2: 3/4 of the nearer sample and 1/4 of the farther,
+// with its rounding biases), other ratios by replication, then converted in 16-bit fixed point
+// as libjpeg does. Go's own YCbCr.At upsamples by replication and rounds differently: on JPEG
+// photographs that differs from PIL by up to 113 levels at colour edges (1.5 on average).
+// With jpeg.go's planes the result equals PIL's exactly; with image/jpeg's (the fallback for
+// progressive files) it is within 3 levels, the rest being image/jpeg's IDCT (see
 // jpegTolerance in keras_pixels_test.go).
 type yccUpsampler struct {
 	m      *image.YCbCr
