@@ -5,17 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 )
 
-// jpegDecoder decodes the JPEG files most photographs are: sequential (baseline or extended)
-// Huffman-coded, 8-bit, one component (grey) or three (YCbCr) with luma sampled at most 2×2
-// and chroma 1×1 (4:4:4, 4:2:2, 4:2:0, 4:4:0), in one interleaved scan, with or without
-// restart intervals. It reproduces libjpeg-turbo's default decoding (what PIL gives) exactly:
-// coefficients are dequantized in 16 bits and transformed with the islow integer IDCT
-// (jpeg_idct.go); chroma upsampling and colour conversion are left to ycbcr.go.
+// jpegDecoder decodes the JPEG files most photographs are: Huffman-coded, 8-bit, one
+// component (grey) or three (YCbCr) with luma sampled at most 2×2 and chroma 1×1 (4:4:4,
+// 4:2:2, 4:2:0, 4:4:0), either sequential (baseline or extended) in one interleaved scan or
+// progressive (T.81 annex G: spectral selection and successive approximation, any number of
+// scans), with or without restart intervals. It reproduces libjpeg-turbo's default decoding
+// (what PIL gives) exactly: coefficients are dequantized in 16 bits and transformed with the
+// islow integer IDCT (jpeg_idct.go); chroma upsampling and colour conversion are left to
+// ycbcr.go.
 //
-// Anything else (progressive, arithmetic coding, 12-bit, lossless, hierarchical, CMYK,
-// Adobe-transformed or RGB-tagged files, other samplings, several scans) is refused with an
+// Anything else (arithmetic coding, 12-bit, lossless, hierarchical, CMYK, Adobe-transformed
+// or RGB-tagged files, other samplings, sequential files in several scans, progressive files
+// whose scans leave the low frequencies incomplete, which libjpeg smooths) is refused with an
 // error wrapping errJPEGUnsupported, and the caller decodes it with image/jpeg.
 //
 // The decoder is written from ITU-T T.81 (the JPEG standard); section numbers below refer to
@@ -35,17 +39,26 @@ type jpegDecoder struct {
 	mcusX, mcusY    int
 	restartInterval int // MCUs between RSTn markers; 0: none
 	sawFrame        bool
+	laidOut         bool // layout has run for this file
 	adobe           bool // an Adobe APP14 segment: its colour transform is left to image/jpeg
+	progressive     bool // an SOF2 frame: scans accumulate into coef, the IDCT runs at EOI
 	// corrupt records that the file needed libjpeg's leniency, where libjpeg (mostly with a
 	// warning) goes on as this decoder does: garbage before a marker, non-sequential scan
 	// parameters, a missing or wrong restart marker, zeros fed after a premature marker, an
-	// undefined AC symbol.
+	// undefined AC symbol; in progressive files, scans out of progression order, a refinement
+	// symbol of size other than 1, bytes a scan left unread.
 	corrupt bool
 
 	block [64]int32 // dequantized coefficients of the current block, natural order
 	pix   []uint8   // the planes, one after another
 	ycc   image.YCbCr
 	gray  image.Gray
+	// Progressive files only.
+	coef     []int16 // every component's coefficients, one after another (see jpegComponent)
+	scan     jpegScan
+	scans    int         // scans decoded
+	eobrun   int         // blocks left in the current end-of-band run (T.81 G.1.2.2)
+	coefBits [3][64]int8 // per component and zigzag index, the Al of its last scan; -1: none yet
 }
 
 // jpegComponent is one colour component of the frame (T.81 B.2.2) and its plane.
@@ -57,6 +70,25 @@ type jpegComponent struct {
 	pred   int32   // DC predictor; libjpeg keeps it in an int and stores it in a 16-bit coefficient
 	plane  []uint8 // (mcusY·v·8, mcusX·h·8) samples, row stride mcusX·h·8
 	stride int
+	// Progressive files only: coef holds (mcusY·v, mcusX·h) blocks of 64 quantized
+	// coefficients in natural order, row stride blocksX blocks: the whole image, padded to
+	// whole MCUs as the planes are. quant is the component's quantization table in natural
+	// order, latched at its first scan as libjpeg latches it.
+	coef     []int16
+	blocksX  int
+	quant    [64]int32
+	quantSet bool
+}
+
+// jpegScan is a progressive scan's header (T.81 B.2.3, G.1.1.1): its components (indices in
+// jpegDecoder.comps, in scan order), spectral selection ss..se (zigzag indices) and successive
+// approximation: ah the bit position of the previous scan of this band (0: first scan), al the
+// bit position of this one.
+type jpegScan struct {
+	comps  [3]int
+	n      int
+	ss, se int
+	ah, al uint
 }
 
 // errJPEGUnsupported marks a valid JPEG that jpegDecoder leaves to image/jpeg.
@@ -104,6 +136,9 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 		case marker == 0xD8:
 			return nil, errors.New("jpeg: unexpected SOI marker")
 		case marker == 0xD9:
+			if d.progressive && d.scans > 0 {
+				return d.finishProgressive()
+			}
 			return nil, errors.New("jpeg: no image before EOI marker")
 		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD7:
 			continue // TEM and stray RSTn have no segment
@@ -121,12 +156,15 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 		seg := buf[pos+2 : pos+n]
 		pos += n
 		switch {
-		case marker == 0xC0 || marker == 0xC1: // SOF0 baseline, SOF1 extended sequential
+		case marker == 0xC0 || marker == 0xC1 || marker == 0xC2: // SOF0 baseline, SOF1 extended, SOF2 progressive
 			if err := d.parseFrame(seg, maxPixels); err != nil {
 				return nil, err
 			}
-		case marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE:
-			return nil, jpegUnsupported("progressive")
+			d.progressive = marker == 0xC2
+		case marker == 0xCA:
+			return nil, jpegUnsupported("arithmetic coding")
+		case marker == 0xC6 || marker == 0xCE:
+			return nil, jpegUnsupported("hierarchical")
 		case marker == 0xC3 || marker == 0xC7 || marker == 0xCB || marker == 0xCF:
 			return nil, jpegUnsupported("lossless")
 		case marker >= 0xC9 && marker <= 0xCD: // SOF9–SOF13 and DAC
@@ -148,6 +186,18 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 			d.restartInterval = int(binary.BigEndian.Uint16(seg))
 		case marker == 0xEE:
 			d.adobe = d.adobe || len(seg) >= 5 && string(seg[:5]) == "Adobe"
+		case marker == 0xDA && d.progressive:
+			if err := d.parseProgressiveScan(seg); err != nil {
+				return nil, err
+			}
+			d.bits = jpegBitReader{buf: buf, pos: pos}
+			if err := d.decodeProgressiveScan(); err != nil {
+				return nil, err
+			}
+			d.scans++
+			// The bit reader stopped at the next marker, or before bytes the scan did not
+			// need, which nextMarker skips as libjpeg does (extraneous data: corrupt).
+			pos = d.bits.pos
 		case marker == 0xDA:
 			if err := d.parseScan(seg); err != nil {
 				return nil, err
@@ -172,7 +222,11 @@ func (d *jpegDecoder) reset() {
 	}
 	d.block = [64]int32{}
 	d.restartInterval = 0
-	d.sawFrame, d.adobe, d.corrupt = false, false, false
+	d.sawFrame, d.laidOut, d.adobe, d.progressive, d.corrupt = false, false, false, false, false
+	d.scans = 0
+	for i := range d.comps {
+		d.comps[i].quantSet = false
+	}
 }
 
 // nextMarker finds the marker at or after pos: it skips bytes up to a 0xFF as libjpeg does
@@ -291,6 +345,9 @@ func (d *jpegDecoder) layout() error {
 		c := &d.comps[i]
 		n := c.stride * d.mcusY * c.v * 8
 		c.plane, pix = pix[:n:n], pix[n:]
+	}
+	if d.progressive {
+		d.layoutCoefficients()
 	}
 	if d.ncomp == 1 {
 		d.gray = image.Gray{Pix: y.plane, Stride: y.stride, Rect: image.Rect(0, 0, d.width, d.height)}
@@ -532,6 +589,338 @@ var errJPEGBadCode = errors.New("jpeg: bad Huffman code")
 // then wraps as it does in PIL.
 func dequantize(coefficient, value int32) int32 { return int32(int16(coefficient * value)) }
 
+// layoutCoefficients points each component at its share of d.coef (grown if needed, zeroed):
+// 64 coefficients for each block of its plane. With 16-bit coefficients that is twice the
+// planes' memory, which the pixel limit has bounded.
+func (d *jpegDecoder) layoutCoefficients() {
+	total := 0
+	for i := range d.ncomp {
+		total += len(d.comps[i].plane) // 64 samples, 64 coefficients per block
+	}
+	if cap(d.coef) < total {
+		d.coef = make([]int16, total)
+	}
+	coef := d.coef[:total]
+	clear(coef)
+	for i := range d.ncomp {
+		c := &d.comps[i]
+		n := len(c.plane)
+		c.coef, coef = coef[:n:n], coef[n:]
+		c.blocksX = c.stride / 8
+	}
+	for i := range d.coefBits {
+		for k := range d.coefBits[i] {
+			d.coefBits[i][k] = -1
+		}
+	}
+}
+
+// parseProgressiveScan reads the SOS segment of a progressive scan (T.81 B.2.3), checks its
+// parameters as libjpeg does (G.1.1.1: a DC scan codes Ss = Se = 0, possibly interleaved; an
+// AC scan one band 1 ≤ Ss ≤ Se ≤ 63 of one component; a refinement scan Al = Ah - 1; Al ≤ 13)
+// and binds the components to the tables the scan uses. Parameters that disagree with the
+// previous scans (libjpeg warns: a bogus progression) mark the file corrupt.
+func (d *jpegDecoder) parseProgressiveScan(seg []byte) error {
+	if len(seg) < 1 || len(seg) != 1+2*int(seg[0])+3 {
+		return errors.New("jpeg: bad SOS segment")
+	}
+	if !d.laidOut {
+		if err := d.layout(); err != nil {
+			return err
+		}
+		d.laidOut = true
+	}
+	sc := &d.scan
+	sc.n = int(seg[0])
+	p := seg[1+2*sc.n:]
+	sc.ss, sc.se, sc.ah, sc.al = int(p[0]), int(p[1]), uint(p[2]>>4), uint(p[2]&15)
+	bad := sc.n < 1 || sc.n > d.ncomp || sc.al > 13 || sc.ah != 0 && sc.al != sc.ah-1
+	if sc.ss == 0 {
+		bad = bad || sc.se != 0
+	} else {
+		bad = bad || sc.se < sc.ss || sc.se > 63 || sc.n != 1
+	}
+	if bad {
+		return fmt.Errorf("jpeg: bad progressive scan: %d components, Ss %d, Se %d, Ah %d, Al %d", seg[0], sc.ss, sc.se, sc.ah, sc.al)
+	}
+	for j := range sc.n {
+		id, td, ta := seg[1+2*j], seg[2+2*j]>>4, seg[2+2*j]&15
+		i := 0
+		for i < d.ncomp && d.comps[i].id != id {
+			i++
+		}
+		if i == d.ncomp || j > 0 && slices.Contains(sc.comps[:j], i) {
+			return fmt.Errorf("jpeg: scan component %d: bad identifier %d", j, id)
+		}
+		sc.comps[j] = i
+		c := &d.comps[i]
+		switch {
+		case sc.ss == 0 && sc.ah == 0: // DC first scan: Huffman-coded differences
+			if td > 3 || !d.huff[0][td].defined {
+				return fmt.Errorf("jpeg: component %d: missing Huffman table", i)
+			}
+			if d.huff[0][td].maxSymbol > 15 {
+				return fmt.Errorf("jpeg: component %d: bad DC Huffman table", i)
+			}
+			c.dc = &d.huff[0][td]
+		case sc.ss > 0: // AC scans, first and refinement
+			if ta > 3 || !d.huff[1][ta].defined {
+				return fmt.Errorf("jpeg: component %d: missing Huffman table", i)
+			}
+			c.ac = &d.huff[1][ta]
+		}
+		if !c.quantSet {
+			if !d.quantSet[c.tq] {
+				return fmt.Errorf("jpeg: component %d: missing quantization table %d", i, c.tq)
+			}
+			for k, q := range d.quant[c.tq] {
+				c.quant[zigzagToNatural[k]] = q
+			}
+			c.quantSet = true
+		}
+		c.pred = 0
+		bits := &d.coefBits[i]
+		if sc.ss > 0 && bits[0] < 0 {
+			d.corrupt = true // AC before DC
+		}
+		for k := sc.ss; k <= sc.se; k++ {
+			d.corrupt = d.corrupt || int(sc.ah) != max(int(bits[k]), 0)
+			bits[k] = int8(sc.al)
+		}
+	}
+	return nil
+}
+
+// decodeProgressiveScan decodes the entropy-coded data of a progressive scan into the
+// coefficients (T.81 G.1.2). An interleaved scan (a DC scan of several components) codes
+// whole MCUs; a scan of one component codes its blocks in raster order, ceil(w·Hi/Hmax/8) ×
+// ceil(h·Vi/Vmax/8) of them, without the MCU padding (T.81 A.2.2).
+func (d *jpegDecoder) decodeProgressiveScan() error {
+	sc := &d.scan
+	br := &d.bits
+	d.eobrun = 0
+	unitsX, unitsY := d.mcusX, d.mcusY
+	if sc.n == 1 {
+		c := &d.comps[sc.comps[0]]
+		hmax, vmax := d.comps[0].h, d.comps[0].v // luma has the largest factors (layout)
+		unitsX = (ceilDiv(d.width*c.h, hmax) + 7) / 8
+		unitsY = (ceilDiv(d.height*c.v, vmax) + 7) / 8
+	}
+	restarts, nextRST := 0, 0
+	for uy := range unitsY {
+		for ux := range unitsX {
+			if d.restartInterval > 0 && restarts == d.restartInterval {
+				if err := d.checkPadding(); err != nil {
+					return err
+				}
+				d.corrupt = !br.restart(byte(0xD0+nextRST)) || d.corrupt
+				nextRST = (nextRST + 1) & 7
+				restarts = 0
+				d.eobrun = 0
+				for i := range d.ncomp {
+					d.comps[i].pred = 0
+				}
+			}
+			restarts++
+			if sc.n == 1 {
+				if err := d.decodeProgressiveBlock(&d.comps[sc.comps[0]], ux, uy); err != nil {
+					return err
+				}
+				continue
+			}
+			for _, i := range sc.comps[:sc.n] {
+				c := &d.comps[i]
+				for v := range c.v {
+					for h := range c.h {
+						if err := d.decodeProgressiveBlock(c, ux*c.h+h, uy*c.v+v); err != nil {
+							return err
+						}
+					}
+				}
+			}
+		}
+		if err := d.checkPadding(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// decodeProgressiveBlock decodes the current scan's part of block (bx, by) of component c
+// (T.81 G.1.2.1 for DC, G.1.2.2 for AC first scans, G.1.2.3 for AC refinement).
+func (d *jpegDecoder) decodeProgressiveBlock(c *jpegComponent, bx, by int) error {
+	b := (*[64]int16)(c.coef[(by*c.blocksX+bx)*64:])
+	sc := &d.scan
+	br := &d.bits
+	switch {
+	case sc.ss == 0 && sc.ah == 0: // DC first: the difference as in sequential files, scaled
+		br.ensure(32)
+		s, ok := br.decode(c.dc)
+		if !ok {
+			return errJPEGBadCode
+		}
+		if s != 0 {
+			c.pred += br.receiveExtend(s)
+		}
+		b[0] = int16(c.pred << sc.al) // wrapped to libjpeg's 16-bit coefficient
+	case sc.ss == 0: // DC refinement: one more bit
+		if br.bit() {
+			b[0] |= 1 << sc.al
+		}
+	case sc.ah == 0:
+		return d.decodeACFirst(c, b)
+	default:
+		return d.decodeACRefine(c, b)
+	}
+	return nil
+}
+
+// decodeACFirst decodes band ss..se of a block in a first AC scan (T.81 G.1.2.2): run/size
+// symbols as in sequential files, values scaled by 2^al, and end-of-band runs (EOBn) that
+// end this block's band and the next EOBRUN blocks' at once.
+func (d *jpegDecoder) decodeACFirst(c *jpegComponent, b *[64]int16) error {
+	if d.eobrun > 0 {
+		d.eobrun--
+		return nil
+	}
+	sc := &d.scan
+	br := &d.bits
+	for k := sc.ss; k <= sc.se; k++ {
+		br.ensure(32)
+		rs, ok := br.decode(c.ac)
+		if !ok {
+			return errJPEGBadCode
+		}
+		r, s := int(rs>>4), rs&15
+		if s != 0 {
+			k += r // ≤ 63 + 15: past se (corrupt data) zigzagToNatural gives 63, as libjpeg
+			b[zigzagToNatural[k]] = int16(br.receiveExtend(s) << sc.al)
+			continue
+		}
+		if r < 15 { // EOBr: this band and the 2^r - 1 + (r bits) blocks after it end here
+			d.eobrun = 1<<r - 1
+			if r > 0 {
+				d.eobrun += int(br.bits(r))
+			}
+			return nil
+		}
+		k += 15 // ZRL: sixteen zeros
+	}
+	return nil
+}
+
+// decodeACRefine decodes a refinement scan of band ss..se (T.81 G.1.2.3): coefficients
+// already nonzero get one correction bit each (adding 2^al away from zero when set), and a
+// coded symbol places a new ±2^al after skipping r coefficients that are still zero. In an
+// end-of-band run only the correction bits remain.
+func (d *jpegDecoder) decodeACRefine(c *jpegComponent, b *[64]int16) error {
+	sc := &d.scan
+	br := &d.bits
+	p1 := int16(1) << sc.al
+	k := sc.ss
+	if d.eobrun == 0 {
+		for ; k <= sc.se; k++ {
+			br.ensure(32)
+			rs, ok := br.decode(c.ac)
+			if !ok {
+				return errJPEGBadCode
+			}
+			r, s := int(rs>>4), rs&15
+			var value int16
+			if s != 0 {
+				d.corrupt = d.corrupt || s != 1 // sizes other than 1: libjpeg warns, reads one bit
+				value = -p1
+				if br.bit() {
+					value = p1
+				}
+			} else if r != 15 { // EOBr: the run starts with this block
+				d.eobrun = 1 << r
+				if r > 0 {
+					d.eobrun += int(br.bits(r))
+				}
+				break
+			}
+			// Skip r still-zero coefficients, refining the nonzero ones on the way, up to the
+			// zero coefficient that value goes to (or, for ZRL, the sixteenth zero).
+			for ; k <= sc.se; k++ {
+				z := zigzagToNatural[k]
+				if b[z] != 0 {
+					d.refine(&b[z], p1)
+				} else {
+					if r == 0 {
+						break
+					}
+					r--
+				}
+			}
+			if s != 0 {
+				b[zigzagToNatural[k]] = value // k ≤ se + 1: zigzagToNatural has entries past 63
+			}
+		}
+	}
+	if d.eobrun > 0 {
+		for ; k <= sc.se; k++ {
+			if z := zigzagToNatural[k]; b[z] != 0 {
+				d.refine(&b[z], p1)
+			}
+		}
+		d.eobrun--
+	}
+	return nil
+}
+
+// refine applies a correction bit to the nonzero coefficient v: set, it adds p1 away from
+// zero unless that bit is already set (corrupt data), as libjpeg does.
+func (d *jpegDecoder) refine(v *int16, p1 int16) {
+	if d.bits.bit() && *v&p1 == 0 {
+		if *v >= 0 {
+			*v += p1
+		} else {
+			*v -= p1
+		}
+	}
+}
+
+// finishProgressive runs at EOI: the inverse DCT of every block of every component, from the
+// coefficients all scans have built, into the planes. libjpeg-turbo, when scans leave any of
+// the first ten zigzag coefficients of a component short of full precision (or absent),
+// smooths them from neighbouring blocks' DC terms (jdcoefct.c, block smoothing): such files
+// go to image/jpeg instead.
+func (d *jpegDecoder) finishProgressive() (image.Image, error) {
+	for i := range d.ncomp {
+		for _, bits := range d.coefBits[i][:10] {
+			if bits != 0 {
+				return nil, jpegUnsupported("progressive scans leave low frequencies incomplete")
+			}
+		}
+	}
+	blk := &d.block
+	for i := range d.ncomp {
+		c := &d.comps[i]
+		rows := len(c.plane) / c.stride / 8
+		for by := range rows {
+			for bx := range c.blocksX {
+				coef := (*[64]int16)(c.coef[(by*c.blocksX+bx)*64:])
+				dst := c.plane[(by*c.stride+bx)*8:]
+				ac := false
+				for k, v := range coef {
+					blk[k] = dequantize(int32(v), c.quant[k])
+					ac = ac || k > 0 && v != 0
+				}
+				if ac {
+					idctIslow(blk, dst, c.stride)
+				} else {
+					idctDC(blk[0], dst, c.stride)
+				}
+			}
+		}
+	}
+	*blk = [64]int32{}
+	return d.image(), nil
+}
+
 // jpegHuffman is a Huffman decoding table (T.81 C and F.2.2.3) for canonical codes of 1 to
 // 16 bits: a lookahead table resolves codes of up to jpegLookahead bits with one index, the
 // rest are found length by length from maxCode.
@@ -698,6 +1087,25 @@ func (r *jpegBitReader) decodeLong(h *jpegHuffman) (uint8, bool) {
 	}
 	return 0, false
 }
+
+// ensure makes sure at least n ≤ 57 bits are pending.
+func (r *jpegBitReader) ensure(n int) {
+	if r.n < n {
+		r.refill()
+	}
+}
+
+// bits reads s raw bits, 1 ≤ s ≤ 16.
+func (r *jpegBitReader) bits(s int) int32 {
+	r.ensure(s)
+	v := int32(r.acc >> (64 - s))
+	r.acc <<= s
+	r.n -= s
+	return v
+}
+
+// bit reads one bit.
+func (r *jpegBitReader) bit() bool { return r.bits(1) != 0 }
 
 // receiveExtend reads s bits (1 ≤ s ≤ 15; the caller made sure they are pending) and
 // extends them to the signed value they code.

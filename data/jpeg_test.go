@@ -62,28 +62,26 @@ func maxAbsDiff(a, b []uint8) (int, int) {
 }
 
 // TestDecodeJPEGMatchesPIL decodes the fixtures of testdata/jpeg (every sampling, odd sizes,
-// restart intervals, qualities 1 to 100, optimized tables, and corrupt files the fuzzer
-// found, which PIL decodes anyway) and compares with PIL's pixels: exactly where gotl's
-// decoder is used, within jpegTolerance where image/jpeg is.
+// restart intervals, qualities 1 to 100, optimized tables, progressive files with cjpeg's
+// default and custom scan scripts, and corrupt files the fuzzer found, which PIL decodes
+// anyway) with gotl's decoder and compares with PIL's pixels exactly.
 func TestDecodeJPEGMatchesPIL(t *testing.T) {
 	var jd jpegDecoder // shared, as a pipeline worker shares it
-	fast := 0
+	progressive := 0
 	for _, c := range loadJPEGFixtures(t) {
 		buf, err := os.ReadFile(filepath.Join("testdata", "jpeg", c.File))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, fastErr := jd.decode(buf, DefaultMaxPixels)
-		fallback := errors.Is(fastErr, errJPEGUnsupported)
-		if fastErr != nil && !fallback {
-			t.Errorf("%s: %v", c.File, fastErr)
+		if _, err := jd.decode(buf, DefaultMaxPixels); err != nil {
+			t.Errorf("%s: gotl's decoder: %v", c.File, err)
 			continue
 		}
-		if fallback != (c.File == "progressive.jpg") {
-			t.Errorf("%s: gotl's decoder says %v", c.File, fastErr)
-		}
-		if isCorrupt := strings.HasPrefix(c.File, "corrupt-"); jd.corrupt != isCorrupt && !fallback {
+		if isCorrupt := strings.HasPrefix(c.File, "corrupt-"); jd.corrupt != isCorrupt {
 			t.Errorf("%s: flagged as corrupt: %v", c.File, jd.corrupt)
+		}
+		if jd.progressive {
+			progressive++
 		}
 		img, err := decodeImage(buf, DefaultMaxPixels, &imageMemory{jpeg: &jd})
 		if err != nil {
@@ -99,15 +97,9 @@ func TestDecodeJPEGMatchesPIL(t *testing.T) {
 			mode = ColorGrayscale
 		}
 		got := jpegPixels(img, mode)
-		tol := 0
-		if fallback {
-			tol = jpegTolerance
-		} else {
-			fast++
-		}
 		if c.PILSHA256 != "" {
 			sum := sha256.Sum256(got)
-			if hex.EncodeToString(sum[:]) != c.PILSHA256 && tol == 0 {
+			if hex.EncodeToString(sum[:]) != c.PILSHA256 {
 				t.Errorf("%s: pixels differ from PIL's (SHA-256)", c.File)
 			}
 			continue
@@ -122,12 +114,12 @@ func TestDecodeJPEGMatchesPIL(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := jpegPixels(pil, mode)
-		if d, at := maxAbsDiff(got, want); d > tol {
-			t.Errorf("%s: max |gotl − PIL| = %d at %d (got %d, want %d), tolerance %d", c.File, d, at, got[at], want[at], tol)
+		if d, at := maxAbsDiff(got, want); d != 0 {
+			t.Errorf("%s: max |gotl − PIL| = %d at %d (got %d, want %d)", c.File, d, at, got[at], want[at])
 		}
 	}
-	if fast < 15 {
-		t.Errorf("only %d fixtures went through gotl's decoder", fast)
+	if progressive < 14 {
+		t.Errorf("only %d progressive fixtures", progressive)
 	}
 }
 
@@ -162,7 +154,8 @@ func stdPlanes(t *testing.T, img image.Image) [][]uint8 {
 }
 
 // TestDecodeJPEGMatchesStdlib compares the planes with image/jpeg's (whose IDCT rounds
-// differently) on random images from image/jpeg's encoder and on the fixtures: same type,
+// differently) on random images from image/jpeg's encoder and on the fixtures (among them
+// progressive files of random images, cjpeg's default and custom scan scripts): same type,
 // sampling and size, samples within 1 level (measured: 1.4% of the samples differ, by 1).
 func TestDecodeJPEGMatchesStdlib(t *testing.T) {
 	type input struct {
@@ -183,8 +176,8 @@ func TestDecodeJPEGMatchesStdlib(t *testing.T) {
 		}
 	}
 	for _, c := range loadJPEGFixtures(t) {
-		if c.File == "progressive.jpg" || strings.HasPrefix(c.File, "corrupt-") {
-			continue // left to image/jpeg; decoded as libjpeg does, unlike image/jpeg
+		if strings.HasPrefix(c.File, "corrupt-") {
+			continue // decoded as libjpeg does, unlike image/jpeg
 		}
 		buf, err := os.ReadFile(filepath.Join("testdata", "jpeg", c.File))
 		if err != nil {
@@ -201,8 +194,14 @@ func TestDecodeJPEGMatchesStdlib(t *testing.T) {
 			continue
 		}
 		want, err := stdjpeg.Decode(bytes.NewReader(in.buf))
+		if err != nil && strings.HasPrefix(in.name, "prog-") && strings.Contains(in.name, "-rst") {
+			// image/jpeg (Go 1.26) fails on cjpeg's progressive files with restart
+			// intervals ("missing 0xff00 sequence"); PIL and gotl decode them.
+			t.Logf("%s: image/jpeg: %v", in.name, err)
+			continue
+		}
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: image/jpeg: %v", in.name, err)
 		}
 		if fmt.Sprintf("%T", got) != fmt.Sprintf("%T", want) || got.Bounds() != want.Bounds() {
 			t.Errorf("%s: got %T %v, image/jpeg %T %v", in.name, got, got.Bounds(), want, want.Bounds())
@@ -607,8 +606,8 @@ func TestDecodeJPEGErrors(t *testing.T) {
 	}
 	// Valid, but left to image/jpeg.
 	for name, buf := range map[string][]byte{
-		"progressive": readJPEGFixture(t, "progressive.jpg"),
-		"Adobe":       withSegment(0xEE, "Adobe\x00\x64\x00\x00\x00\x00\x01"),
+		"progressive DC only": progressiveScans(t, 1, true),
+		"Adobe":               withSegment(0xEE, "Adobe\x00\x64\x00\x00\x00\x00\x01"),
 	} {
 		var jd jpegDecoder
 		if _, err := jd.decode(buf, DefaultMaxPixels); !errors.Is(err, errJPEGUnsupported) {
@@ -620,44 +619,112 @@ func TestDecodeJPEGErrors(t *testing.T) {
 	}
 }
 
+// progressiveScans returns progressive.jpg (cjpeg's default script: 10 scans) cut after its
+// first n scans, followed by an EOI marker if eoi.
+func progressiveScans(t testing.TB, n int, eoi bool) []byte {
+	buf := readJPEGFixture(t, "progressive.jpg")
+	at, pos := 0, 0
+	for range n + 1 {
+		i := bytes.Index(buf[pos:], []byte{0xFF, 0xDA})
+		if i < 0 {
+			return buf // fewer scans: the whole file
+		}
+		at, pos = pos+i, pos+i+2
+	}
+	out := append([]byte{}, buf[:at]...)
+	if eoi {
+		out = append(out, 0xFF, 0xD9)
+	}
+	return out
+}
+
+// TestDecodeJPEGProgressiveErrors: progressive files cut short, or with scans that break the
+// rules of T.81 G.1.1.1, are errors (PIL too refuses a truncated file, even one that only
+// lacks its EOI marker).
+func TestDecodeJPEGProgressiveErrors(t *testing.T) {
+	good := readJPEGFixture(t, "progressive.jpg")
+	sos := bytes.Index(good, []byte{0xFF, 0xDA})
+	// The first scan is cjpeg's interleaved DC scan: 3 components, then Ss, Se, Ah/Al.
+	scanParams := sos + 4 + 1 + 2*3
+	withScanParams := func(ss, se, ahal byte) []byte {
+		b := append([]byte{}, good...)
+		b[scanParams], b[scanParams+1], b[scanParams+2] = ss, se, ahal
+		return b
+	}
+	cases := []struct {
+		name string
+		buf  []byte
+		want string
+	}{
+		{"no EOI", good[:len(good)-2], "jpeg: truncated"},
+		{"truncated in a scan", good[:len(good)-40], "jpeg: truncated"},
+		{"truncated between scans", progressiveScans(t, 4, false), "jpeg: truncated"},
+		{"DC scan with AC", withScanParams(0, 5, 0x01), "jpeg: bad progressive scan: 3 components, Ss 0, Se 5, Ah 0, Al 1"},
+		{"interleaved AC scan", withScanParams(1, 5, 0x01), "jpeg: bad progressive scan: 3 components, Ss 1, Se 5, Ah 0, Al 1"},
+		{"Al past 13", withScanParams(0, 0, 0x0E), "jpeg: bad progressive scan: 3 components, Ss 0, Se 0, Ah 0, Al 14"},
+		{"refinement by 2 bits", withScanParams(0, 0, 0x31), "jpeg: bad progressive scan: 3 components, Ss 0, Se 0, Ah 3, Al 1"},
+	}
+	for _, c := range cases {
+		var jd jpegDecoder
+		_, err := jd.decode(c.buf, DefaultMaxPixels)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+		}
+	}
+	// Every cut of the file is an error, never a panic.
+	var jd jpegDecoder
+	for n := 2; n < len(good); n += 7 {
+		if _, err := jd.decode(good[:n], DefaultMaxPixels); err == nil || !strings.HasPrefix(err.Error(), "jpeg: ") {
+			t.Fatalf("cut at %d: %v", n, err)
+		}
+	}
+}
+
 // hugeJPEG is a JPEG header claiming w × h pixels, without tables or data.
 func hugeJPEG(w, h int) []byte {
 	return []byte{0xFF, 0xD8, 0xFF, 0xC0, 0, 11, 8, byte(h >> 8), byte(h), byte(w >> 8), byte(w), 1, 1, 0x11, 0}
 }
 
-// TestDecodeJPEGTruncatedFile: a truncated JPEG in a directory is an error naming the file.
+// TestDecodeJPEGTruncatedFile: a truncated JPEG in a directory, sequential or progressive, is
+// an error naming the file.
 func TestDecodeJPEGTruncatedFile(t *testing.T) {
-	good := readJPEGFixture(t, "s420-640x481.jpg")
-	p := filepath.Join(t.TempDir(), "cut.jpg")
-	if err := os.WriteFile(p, good[:len(good)/2], 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err := decodeImageFile(p, DefaultMaxPixels, &imageMemory{})
-	if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "jpeg: truncated") {
-		t.Errorf("got %v", err)
+	for _, name := range []string{"s420-640x481.jpg", "prog-s444-64x48.jpg"} {
+		good := readJPEGFixture(t, name)
+		p := filepath.Join(t.TempDir(), "cut.jpg")
+		if err := os.WriteFile(p, good[:len(good)/2], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := decodeImageFile(p, DefaultMaxPixels, &imageMemory{})
+		if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "jpeg: truncated") {
+			t.Errorf("%s: got %v", name, err)
+		}
 	}
 }
 
-// TestDecodeJPEGAllocations: once its planes have grown, the decoder allocates nothing.
+// TestDecodeJPEGAllocations: once its planes (and coefficients) have grown, the decoder
+// allocates nothing, sequential or progressive.
 func TestDecodeJPEGAllocations(t *testing.T) {
-	buf := readJPEGFixture(t, "s420-640x481.jpg")
-	var jd jpegDecoder
-	if _, err := jd.decode(buf, DefaultMaxPixels); err != nil {
-		t.Fatal(err)
-	}
-	if n := testing.AllocsPerRun(5, func() {
+	for _, name := range []string{"s420-640x481.jpg", "prog-s420-scans.jpg"} {
+		buf := readJPEGFixture(t, name)
+		var jd jpegDecoder
 		if _, err := jd.decode(buf, DefaultMaxPixels); err != nil {
 			t.Fatal(err)
 		}
-	}); n != 0 {
-		t.Errorf("%v allocations per decode", n)
+		if n := testing.AllocsPerRun(5, func() {
+			if _, err := jd.decode(buf, DefaultMaxPixels); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 0 {
+			t.Errorf("%s: %v allocations per decode", name, n)
+		}
 	}
 }
 
 // FuzzDecodeJPEG feeds arbitrary bytes to gotl's JPEG decoder: no input may panic or hang,
 // and where image/jpeg decodes the same input too and gotl met no corrupt data (where
 // libjpeg would warn), the two agree on size and type and, where image/jpeg's samples are not
-// clipped, on the samples within a few levels. Seeds: the JPEGs under testdata.
+// clipped, on the samples within a few levels. Seeds: the JPEGs under testdata (sequential
+// and progressive) and a progressive file cut after three scans.
 func FuzzDecodeJPEG(f *testing.F) {
 	for _, pattern := range []string{"testdata/keras/pixels/*.jpg", "testdata/jpeg/*.jpg"} {
 		files, _ := filepath.Glob(pattern)
@@ -667,6 +734,7 @@ func FuzzDecodeJPEG(f *testing.F) {
 			}
 		}
 	}
+	f.Add(progressiveScans(f, 3, true)) // scans that leave coefficients incomplete
 	var jd jpegDecoder
 	f.Fuzz(func(t *testing.T, b []byte) {
 		const maxPixels = 1 << 16
@@ -705,11 +773,11 @@ func FuzzDecodeJPEG(f *testing.F) {
 	})
 }
 
-// greySamplingFactors returns the H/V byte of the first component of the first SOF0 or SOF1
-// segment of a JPEG file (0 if there is none).
+// greySamplingFactors returns the H/V byte of the first component of the first SOF0, SOF1 or
+// SOF2 segment of a JPEG file (0 if there is none).
 func greySamplingFactors(b []byte) byte {
 	for i := 0; i+11 < len(b); i++ {
-		if b[i] == 0xFF && (b[i+1] == 0xC0 || b[i+1] == 0xC1) {
+		if b[i] == 0xFF && (b[i+1] == 0xC0 || b[i+1] == 0xC1 || b[i+1] == 0xC2) {
 			return b[i+11] // after marker, length, precision, height, width, count, identifier
 		}
 	}

@@ -57,8 +57,24 @@ CASES = [
     ("gray-rst3.jpg", (33, 47), 1, 12, ["-grayscale", "-quality", "90", "-restart", "3B"]),
     ("s420-optimized.jpg", (33, 47), 3, 12, ["-sample", "2x2", "-quality", "95", "-optimize"]),
     ("s420-640x481.jpg", (481, 640), 3, 2, ["-sample", "2x2", "-quality", "30", "-restart", "7B"]),
-    # Left to image/jpeg: progressive.
+    # Progressive (cjpeg's default script: successive approximation, interleaved DC scans,
+    # non-interleaved AC scans whose block counts are not the MCU-padded ones).
     ("progressive.jpg", (33, 17), 3, 12, ["-sample", "2x2", "-quality", "90", "-progressive"]),
+    ("prog-s444-7x9.jpg", (9, 7), 3, 12, ["-sample", "1x1", "-quality", "90", "-progressive"]),
+    ("prog-s422-17x33.jpg", (33, 17), 3, 12, ["-sample", "2x1", "-quality", "85", "-progressive"]),
+    ("prog-s440-17x33.jpg", (33, 17), 3, 12, ["-sample", "1x2", "-quality", "85", "-progressive"]),
+    ("prog-s420-1x1.jpg", (1, 1), 3, 12, ["-sample", "2x2", "-quality", "90", "-progressive"]),
+    ("prog-gray-17x33.jpg", (33, 17), 1, 12, ["-grayscale", "-quality", "90", "-progressive"]),
+    ("prog-s420-rst1.jpg", (33, 47), 3, 12, ["-sample", "2x2", "-quality", "90", "-progressive", "-restart", "1"]),
+    ("prog-s420-rst1b.jpg", (33, 47), 3, 12, ["-sample", "2x2", "-quality", "75", "-progressive", "-restart", "1B"]),
+    ("prog-gray-rst3b.jpg", (21, 35), 1, 12, ["-grayscale", "-quality", "95", "-progressive", "-restart", "3B"]),
+    ("prog-s420-q100.jpg", (24, 31), 3, 20, ["-sample", "2x2", "-quality", "100", "-progressive"]),
+    # Scan scripts (scans-*.txt): DC and AC refinement, non-interleaved and partly
+    # interleaved DC scans, bands split by spectral selection, Al up to 3.
+    ("prog-s420-scans.jpg", (40, 50), 3, 12, ["-sample", "2x2", "-quality", "92", "-scans", "scans-ycc.txt"]),
+    ("prog-s422-scans-rst.jpg", (26, 30), 3, 12, ["-sample", "2x1", "-quality", "80", "-scans", "scans-ycc.txt", "-restart", "2B"]),
+    ("prog-gray-scans.jpg", (23, 29), 1, 12, ["-grayscale", "-quality", "97", "-scans", "scans-gray.txt"]),
+    ("prog-s444-64x48.jpg", (48, 64), 3, 6, ["-sample", "1x1", "-quality", "70", "-progressive"]),
 ]
 
 cases = []
