@@ -17,14 +17,18 @@
 // FlowFromDirectory lists, splits, decodes, resizes and augments as Keras does, and the
 // tests hold it to Keras's own output (testdata/keras): the file list, class indices, subsets
 // and labels are identical; decoded and resized pixels of lossless files (PNG, BMP, PPM/PGM,
-// TIFF) are identical. Sequential (baseline) JPEGs, the photographs cameras and most tools
-// write, are decoded by jpeg.go with libjpeg's integer inverse DCT and its SIMD arithmetic,
-// and ycbcr.go upsamples chroma and converts colour as libjpeg does: their pixels equal PIL's
-// bit for bit (Go's image/jpeg and YCbCr.At would differ by up to 113 levels at colour
-// edges). Progressive, arithmetic-coded, 12-bit and CMYK JPEGs go to the standard library's
-// image/jpeg, whose inverse DCT differs from libjpeg's: within 3 levels of PIL (96.7% of
-// values equal). The decoder reuses its memory image after image and decodes about twice as
-// fast as image/jpeg (BenchmarkDecodeJPEG). The affine step is scipy's
+// TIFF) are identical. Sequential (baseline) and progressive JPEGs in 4:4:4, 4:2:2, 4:2:0,
+// 4:4:0 or grey, the photographs cameras, browsers and most tools write, are decoded by
+// jpeg.go with libjpeg's integer inverse DCT and its SIMD arithmetic, and ycbcr.go upsamples
+// chroma and converts colour as libjpeg does: their pixels equal PIL's bit for bit (Go's
+// image/jpeg and YCbCr.At would differ by up to 113 levels at colour edges; image/jpeg alone
+// by 2 to 3 on progressive files, and it fails on progressive files with restart markers).
+// Arithmetic-coded, 12-bit and CMYK JPEGs, other samplings (4:1:1, 4:1:0) and progressive
+// files whose scans leave the low frequencies incomplete (which libjpeg smooths) go to the
+// standard library's image/jpeg, whose inverse DCT differs from libjpeg's: within 3 levels
+// of PIL (96.7% of values equal), 4 on Go's progressive.truncated test file. The decoder
+// reuses its memory image after image and decodes about twice as fast as image/jpeg
+// (BenchmarkDecodeJPEG). The affine step is scipy's
 // affine_transform(order=1) computed in the same float64 order, and brightness goes through
 // PIL's byte image as in Keras. Only the random draws
 // differ: they come from a PCG generator seeded by (seed, epoch, image index), not NumPy's

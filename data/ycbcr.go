@@ -8,9 +8,10 @@ import "image"
 // with its rounding biases), other ratios by replication, then converted in 16-bit fixed point
 // as libjpeg does. Go's own YCbCr.At upsamples by replication and rounds differently: on JPEG
 // photographs that differs from PIL by up to 113 levels at colour edges (1.5 on average).
-// With jpeg.go's planes the result equals PIL's exactly; with image/jpeg's (the fallback for
-// progressive files) it is within 3 levels, the rest being image/jpeg's IDCT (see
-// jpegTolerance in keras_pixels_test.go).
+// With jpeg.go's planes (sequential and progressive files) the result equals PIL's exactly;
+// with image/jpeg's (the fallback for the JPEGs jpeg.go leaves, such as 4:1:1 sampling) it is
+// within 3 levels, the rest being image/jpeg's IDCT (see jpegTolerance in
+// keras_pixels_test.go).
 type yccUpsampler struct {
 	m      *image.YCbCr
 	alpha  []uint8 // NYCbCrA's alpha plane (same layout as Y), or nil

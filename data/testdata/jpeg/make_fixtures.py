@@ -4,7 +4,8 @@ Run from this folder with Debian's /usr/bin/python3 (packages python3-pil python
 libjpeg-turbo-progs):  /usr/bin/python3 make_fixtures.py
 Each case is a small photo-like image (NumPy RandomState(0)) encoded by libjpeg-turbo's
 cjpeg with the options listed below (sampling, quality, restart interval, baseline or
-16-bit tables); PIL's decoding of each JPEG (Image.open(...).load(), mode RGB or L, default
+16-bit tables, progressive with cjpeg's default script or the scan scripts scans-*.txt);
+PIL's decoding of each JPEG (Image.open(...).load(), mode RGB or L, default
 settings: islow IDCT, fancy upsampling) is stored losslessly beside it as NAME.pil.png (for
 the 640x481 image only its SHA-256, to keep the fixtures small), and cases.json lists the
 cases with the versions used. The corrupt-*.jpg files are not made here but found by
