@@ -91,6 +91,13 @@ type jpegScan struct {
 	ah, al uint
 }
 
+// jpegMaxScans bounds the scans of a progressive file. Each scan runs over every block of its
+// components, and a few bytes (an end-of-band run, or a scan with no data, decoded from
+// zeros as libjpeg does) cover them all, so that without a bound a small file could cost
+// hours. Encoders write about 10 scans (cjpeg, jpegtran, mozjpeg, browsers); one scan per bit
+// of every coefficient of three components would be about 2100.
+const jpegMaxScans = 1000
+
 // errJPEGUnsupported marks a valid JPEG that jpegDecoder leaves to image/jpeg.
 var errJPEGUnsupported = errors.New("jpeg: unsupported")
 
@@ -187,6 +194,9 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 		case marker == 0xEE:
 			d.adobe = d.adobe || len(seg) >= 5 && string(seg[:5]) == "Adobe"
 		case marker == 0xDA && d.progressive:
+			if d.scans == jpegMaxScans {
+				return nil, fmt.Errorf("jpeg: more than %d progressive scans", jpegMaxScans)
+			}
 			if err := d.parseProgressiveScan(seg); err != nil {
 				return nil, err
 			}

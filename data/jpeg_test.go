@@ -671,8 +671,17 @@ func TestDecodeJPEGProgressiveErrors(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
 		}
 	}
-	// Every cut of the file is an error, never a panic.
+	// A flood of empty scans (each decoded from zeros over the whole image) is refused.
+	sos2 := bytes.Index(good[sos+2:], []byte{0xFF, 0xDA}) + sos + 2
+	flood := append([]byte{}, good[:sos2]...)
+	for range jpegMaxScans {
+		flood = append(flood, good[sos:sos+2+12]...) // the first scan's SOS segment, no data
+	}
 	var jd jpegDecoder
+	if _, err := jd.decode(append(flood, 0xFF, 0xD9), DefaultMaxPixels); err == nil || err.Error() != "jpeg: more than 1000 progressive scans" {
+		t.Errorf("%d scans: got %v", jpegMaxScans+1, err)
+	}
+	// Every cut of the file is an error, never a panic.
 	for n := 2; n < len(good); n += 7 {
 		if _, err := jd.decode(good[:n], DefaultMaxPixels); err == nil || !strings.HasPrefix(err.Error(), "jpeg: ") {
 			t.Fatalf("cut at %d: %v", n, err)
