@@ -470,20 +470,14 @@ func (d *jpegDecoder) parseScan(seg []byte) error {
 // decodeScan decodes the entropy-coded data of the scan MCU by MCU (T.81 F.2), each block
 // straight into its plane.
 func (d *jpegDecoder) decodeScan() error {
-	br := &d.bits
 	restarts, nextRST := 0, 0
 	for my := range d.mcusY {
 		for mx := range d.mcusX {
 			if d.restartInterval > 0 && restarts == d.restartInterval {
-				if err := d.checkPadding(); err != nil {
+				if err := d.restart(&nextRST); err != nil {
 					return err
 				}
-				d.corrupt = !br.restart(byte(0xD0+nextRST)) || d.corrupt
-				nextRST = (nextRST + 1) & 7
 				restarts = 0
-				for i := range d.ncomp {
-					d.comps[i].pred = 0
-				}
 			}
 			restarts++
 			for i := range d.ncomp {
@@ -502,6 +496,22 @@ func (d *jpegDecoder) decodeScan() error {
 		if err := d.checkPadding(); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// restart ends a restart interval (T.81 F.1.2.3): a file truncated before it is an error, the
+// marker RST(nextRST) is consumed (nextRST advances), and the DC predictors and the
+// end-of-band run start again.
+func (d *jpegDecoder) restart(nextRST *int) error {
+	if err := d.checkPadding(); err != nil {
+		return err
+	}
+	d.corrupt = !d.bits.restart(byte(0xD0+*nextRST)) || d.corrupt
+	*nextRST = (*nextRST + 1) & 7
+	d.eobrun = 0
+	for i := range d.ncomp {
+		d.comps[i].pred = 0
 	}
 	return nil
 }
@@ -707,7 +717,6 @@ func (d *jpegDecoder) parseProgressiveScan(seg []byte) error {
 // ceil(h·Vi/Vmax/8) of them, without the MCU padding (T.81 A.2.2).
 func (d *jpegDecoder) decodeProgressiveScan() error {
 	sc := &d.scan
-	br := &d.bits
 	d.eobrun = 0
 	unitsX, unitsY := d.mcusX, d.mcusY
 	if sc.n == 1 {
@@ -720,16 +729,10 @@ func (d *jpegDecoder) decodeProgressiveScan() error {
 	for uy := range unitsY {
 		for ux := range unitsX {
 			if d.restartInterval > 0 && restarts == d.restartInterval {
-				if err := d.checkPadding(); err != nil {
+				if err := d.restart(&nextRST); err != nil {
 					return err
 				}
-				d.corrupt = !br.restart(byte(0xD0+nextRST)) || d.corrupt
-				nextRST = (nextRST + 1) & 7
 				restarts = 0
-				d.eobrun = 0
-				for i := range d.ncomp {
-					d.comps[i].pred = 0
-				}
 			}
 			restarts++
 			if sc.n == 1 {
