@@ -765,32 +765,13 @@ func FuzzDecodeJPEG(f *testing.F) {
 		if fmt.Sprintf("%T", got) != fmt.Sprintf("%T", want) || bounds != want.Bounds() {
 			t.Fatalf("got %T %v, image/jpeg %T %v", got, bounds, want, want.Bounds())
 		}
-		if _, ok := got.(*image.Gray); ok && greySamplingFactors(b) != 0x11 {
-			return // a grey component with sampling factors: image/jpeg lays it out unlike libjpeg
-		}
-		// Clipped samples may come from coefficients out of the valid range, which image/jpeg
-		// handles unlike libjpeg-turbo's SIMD code (see idctIslow).
-		gp, wp := stdPlanes(t, got), stdPlanes(t, want)
-		for i := range gp {
-			for k, g := range gp[i] {
-				w := wp[i][k]
-				if g != 0 && g != 255 && w != 0 && w != 255 && math.Abs(float64(g)-float64(w)) > 4 {
-					t.Fatalf("plane %d sample %d: %d, image/jpeg %d", i, k, g, w)
-				}
-			}
-		}
+		// Pixels are not compared: on mutated entropy data that both decoders accept, values can
+		// leave the range valid files keep (|coefficient × quantizer| ≤ about 2048, DC within
+		// 16 bits), where this decoder follows libjpeg-turbo's 16-bit SIMD arithmetic (what PIL
+		// gives) and image/jpeg computes in 32 bits: a seed mutated in three bytes already
+		// differs by 100 levels. Pixels are held to PIL's by TestDecodeJPEGMatchesPIL and to
+		// image/jpeg's on valid files by TestDecodeJPEGMatchesStdlib.
 	})
-}
-
-// greySamplingFactors returns the H/V byte of the first component of the first SOF0, SOF1 or
-// SOF2 segment of a JPEG file (0 if there is none).
-func greySamplingFactors(b []byte) byte {
-	for i := 0; i+11 < len(b); i++ {
-		if b[i] == 0xFF && (b[i+1] == 0xC0 || b[i+1] == 0xC1 || b[i+1] == 0xC2) {
-			return b[i+11] // after marker, length, precision, height, width, count, identifier
-		}
-	}
-	return 0
 }
 
 // BenchmarkDecodeJPEG decodes a 640×480 4:2:0 quality-90 photo-like JPEG with gotl's decoder
