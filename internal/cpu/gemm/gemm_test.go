@@ -415,18 +415,24 @@ func TestSgemmAllocations(t *testing.T) {
 		a, b, c := randomSlice(rng, s[0]*s[2]), randomSlice(rng, s[2]*s[1]), make([]float32, s[0]*s[1])
 		call := func() { Sgemm(false, false, s[0], s[1], s[2], 1, a, s[2], b, s[1], 0, c, s[1]) }
 		call()
+		const calls = 200
 		fewest := uint64(math.MaxUint64)
 		for range 3 {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			for range 20 {
+			for range calls {
 				call()
 			}
 			runtime.ReadMemStats(&after)
 			fewest = min(fewest, after.Mallocs-before.Mallocs)
 		}
-		if fewest != 0 {
-			t.Errorf("m, n, k = %v: %d allocations in 20 calls", s, fewest)
+		// Sgemm itself allocates nothing once its workspaces exist, so an allocation per call
+		// (200 or more) fails here. The runtime may still allocate when the caller parks in
+		// the pool's WaitGroup.Wait (workers slower than the spin, e.g. with -tags noasm or
+		// under load): a 112-byte sudog when its P's sudog cache has drained to the other P's,
+		// measured 11 in 200 calls with noasm, none with the assembly.
+		if fewest >= calls/4 {
+			t.Errorf("m, n, k = %v: %d allocations in %d calls", s, fewest, calls)
 		}
 	}
 }
