@@ -399,8 +399,8 @@ func fma32Big(x, y, z float32) float32 {
 	return f
 }
 
-// TestSgemmAllocations: once its workspaces exist, Sgemm allocates nothing, on one
-// goroutine or several. (A garbage collection may empty the pool of problem structs, so
+// TestSgemmAllocations: once its workspaces exist, Sgemm allocates nothing of its own, on
+// one goroutine or several (see the bound below). (A garbage collection may empty the pool of problem structs, so
 // the test takes the best of three runs.)
 func TestSgemmAllocations(t *testing.T) {
 	if raceEnabled {
