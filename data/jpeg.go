@@ -222,8 +222,23 @@ func (d *jpegDecoder) decode(buf []byte, maxPixels int64) (image.Image, error) {
 	}
 }
 
-// reset forgets the previous file's tables and markers, keeping the memory.
+// Memory a decoder keeps from one file to the next: planes up to 64 MiB (a 40-megapixel 4:2:0
+// photograph) and progressive coefficients up to 128 MiB. A larger file's memory is dropped
+// when the next file starts, so that one huge image does not stay resident in every worker.
+const (
+	jpegKeepPixels       = 64 << 20
+	jpegKeepCoefficients = 64 << 20 // int16 values
+)
+
+// reset forgets the previous file's tables and markers, keeping the memory (within the bounds
+// above).
 func (d *jpegDecoder) reset() {
+	if cap(d.pix) > jpegKeepPixels {
+		d.pix = nil
+	}
+	if cap(d.coef) > jpegKeepCoefficients {
+		d.coef = nil
+	}
 	d.quantSet = [4]bool{}
 	for c := range d.huff {
 		for t := range d.huff[c] {

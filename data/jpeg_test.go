@@ -729,10 +729,31 @@ func TestDecodeJPEGAllocations(t *testing.T) {
 	}
 }
 
+// TestDecodeJPEGDropsHugeMemory: a decoder keeps its memory from file to file only within
+// jpegKeepPixels and jpegKeepCoefficients, so one huge image does not stay in every worker.
+func TestDecodeJPEGDropsHugeMemory(t *testing.T) {
+	buf := readJPEGFixture(t, "prog-s420-scans.jpg")
+	var jd jpegDecoder
+	jd.pix = make([]uint8, 0, jpegKeepPixels+1) // as if a huge image had been decoded
+	jd.coef = make([]int16, 0, jpegKeepCoefficients+1)
+	if _, err := jd.decode(buf, DefaultMaxPixels); err != nil {
+		t.Fatal(err)
+	}
+	if cap(jd.pix) > jpegKeepPixels || cap(jd.coef) > jpegKeepCoefficients {
+		t.Errorf("kept %d plane bytes and %d coefficients", cap(jd.pix), cap(jd.coef))
+	}
+	small := cap(jd.pix)
+	if _, err := jd.decode(buf, DefaultMaxPixels); err != nil {
+		t.Fatal(err)
+	}
+	if cap(jd.pix) != small {
+		t.Errorf("memory within the bounds not reused: %d, then %d plane bytes", small, cap(jd.pix))
+	}
+}
+
 // FuzzDecodeJPEG feeds arbitrary bytes to gotl's JPEG decoder: no input may panic or hang,
 // and where image/jpeg decodes the same input too and gotl met no corrupt data (where
-// libjpeg would warn), the two agree on size and type and, where image/jpeg's samples are not
-// clipped, on the samples within a few levels. Seeds: the JPEGs under testdata (sequential
+// libjpeg would warn), the two agree on size and type. Seeds: the JPEGs under testdata (sequential
 // and progressive) and a progressive file cut after three scans.
 func FuzzDecodeJPEG(f *testing.F) {
 	for _, pattern := range []string{"testdata/keras/pixels/*.jpg", "testdata/jpeg/*.jpg"} {
