@@ -25,7 +25,7 @@ import (
 // The decoder is written from ITU-T T.81 (the JPEG standard); section numbers below refer to
 // it. A decoder is reused from image to image by one goroutine: it keeps its planes, tables
 // and block, so that decoding allocates nothing once the planes are large enough. The image
-// decode returns aliases that memory, and is valid until the next decode.
+// that decode returns aliases that memory, and is valid until the next decode.
 type jpegDecoder struct {
 	bits jpegBitReader
 
