@@ -9,7 +9,7 @@ Sections (--sections, default all):
             Predict (bench/resnet101) against PyTorch eager, NCHW and channels_last, the
             faster of the two per round, and against TorchScript (traced, frozen, the
             faster layout); one training step at batch 8 (forward, backward, Adam 1e-3 with
-            epsilon 1e-7; bench/trainstep) against the same in PyTorch, the faster layout.
+            epsilon 1e-7; bench/resnet101 -mode train -optimizer adam) against the same in PyTorch, the faster layout.
   fashion   the examples/fashion epoch against bench/fashion_torch.py (bench/fashion.sh).
 
 Every measurement runs in a fresh process; each round measures gotl and then every peer
@@ -96,7 +96,7 @@ def timed(step, batch, seconds, warmup=1):
 
 
 def gotl_train(binary, batch, seconds):
-    out = subprocess.run([binary, "-batch", str(batch), "-seconds", str(seconds)],
+    out = subprocess.run([binary, "-mode", "train", "-optimizer", "adam", "-batch", str(batch), "-seconds", str(seconds)],
                          check=True, capture_output=True, text=True).stdout
     match = re.search(r"([0-9.]+) img/s .*peak RSS (\d+) MiB", out)
     if not match:
@@ -136,7 +136,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gemm-test", help="the Go test binary of internal/cpu/gemm")
     parser.add_argument("--resnet101", help="the bench/resnet101 binary")
-    parser.add_argument("--trainstep", help="the bench/trainstep binary")
     parser.add_argument("--sections", default="sgemm,resnet,fashion")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sgemm-seconds", type=float, default=1.0)
@@ -181,7 +180,7 @@ def main():
                 row(f"eager{batch}", f"ResNet101 inference b{batch} vs eager", "img/s", 1.0).add(ours, max(eager.values()))
                 row(f"frozen{batch}", f"ResNet101 inference b{batch} vs TorchScript", "img/s").add(ours, max(frozen.values()))
                 log(r, args.rounds, f"inference b{batch}: gotl {ours:.2f}, eager {eager}, frozen {frozen} img/s")
-            ours, rss = gotl_train(args.trainstep, 8, 2 * args.seconds)
+            ours, rss = gotl_train(args.resnet101, 8, 2 * args.seconds)
             peak_rss.append(rss)
             theirs = {layout: child("--seconds", str(2 * args.seconds), "--child", "train", "8", layout)
                       for layout in ("contiguous", "channels_last")}

@@ -12,9 +12,8 @@ bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 go test -c -o "$bin/gemm.test" ./internal/cpu/gemm
 go build -o "$bin/resnet101" ./bench/resnet101
-go build -o "$bin/trainstep" ./bench/trainstep
 /usr/bin/python3 -c 'import torch, numpy' || {
 	echo "run.sh: needs apt-get install python3-torch python3-numpy libopenblas0 dataset-fashion-mnist" >&2
 	exit 1
 }
-exec /usr/bin/python3 bench/peers.py --gemm-test "$bin/gemm.test" --resnet101 "$bin/resnet101" --trainstep "$bin/trainstep" "$@"
+exec /usr/bin/python3 bench/peers.py --gemm-test "$bin/gemm.test" --resnet101 "$bin/resnet101" "$@"

@@ -1,18 +1,23 @@
 // Command resnet101 times gotl on keras.applications' ResNet101 with the top (224×224×3,
 // 1000 classes, Keras's initializers): inference (Predict) or one training step
-// (TrainOnBatch: forward, backward, SGD with momentum 0.9) at a batch size, for at least
-// -seconds after -warmup untimed steps, and prints the images per second. bench/resnet101.sh
-// runs it beside PyTorch.
+// (TrainOnBatch: forward, backward and an update by SGD with momentum 0.9, or Adam with
+// Keras's defaults, learning rate 1e-3 and ε 1e-7; sparse categorical cross-entropy on
+// random labels) at a batch size, for at least -seconds after -warmup untimed steps, and
+// prints the images per second and the process's peak resident memory (VmHWM).
+// bench/resnet101.sh runs it beside PyTorch (SGD); bench/run.sh's training row uses Adam.
 //
 //	go run ./bench/resnet101 -mode infer -batch 8 -seconds 10
+//	go run ./bench/resnet101 -mode train -optimizer adam -batch 8 -seconds 20
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"gorgonia.org/tensor"
@@ -27,14 +32,15 @@ func main() {
 	batch := flag.Int("batch", 1, "batch size")
 	seconds := flag.Float64("seconds", 10, "minimum timed duration")
 	warmup := flag.Int("warmup", 1, "untimed steps first")
+	optimizer := flag.String("optimizer", "sgd", "training: sgd (momentum 0.9, learning rate 0.01) or adam (Keras's defaults)")
 	flag.Parse()
-	if err := bench(*mode, *batch, *seconds, *warmup); err != nil {
+	if err := bench(*mode, *optimizer, *batch, *seconds, *warmup); err != nil {
 		fmt.Fprintln(os.Stderr, "resnet101:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(mode string, batch int, seconds float64, warmup int) error {
+func bench(mode, optimizer string, batch int, seconds float64, warmup int) error {
 	m, err := zoo.ResNet101(zoo.Config{IncludeTop: true})
 	if err != nil {
 		return err
@@ -57,11 +63,19 @@ func bench(mode string, batch int, seconds float64, warmup int) error {
 			return err
 		}
 	case "train":
-		sgd, err := optim.NewSGD(optim.SGDConfig{LearningRate: 0.01, Momentum: 0.9})
+		var opt nn.Optimizer
+		switch optimizer {
+		case "sgd":
+			opt, err = optim.NewSGD(optim.SGDConfig{LearningRate: 0.01, Momentum: 0.9})
+		case "adam":
+			opt, err = optim.NewAdam(optim.AdamConfig{})
+		default:
+			err = fmt.Errorf("unknown -optimizer %q (sgd or adam)", optimizer)
+		}
 		if err != nil {
 			return err
 		}
-		if err := m.Compile(sgd, nn.SparseCategoricalCrossentropy{}); err != nil {
+		if err := m.Compile(opt, nn.SparseCategoricalCrossentropy{}); err != nil {
 			return err
 		}
 		b := &nn.Batch{X: []*tensor.Dense{in}, Y: tensor.New(tensor.WithShape(batch), tensor.WithBacking(labels))}
@@ -85,6 +99,34 @@ func bench(mode string, batch int, seconds float64, warmup int) error {
 		steps++
 	}
 	elapsed := time.Since(start).Seconds()
-	fmt.Printf("%.4f img/s (%d steps of %d in %.2f s)\n", float64(steps*batch)/elapsed, steps, batch, elapsed)
+	peak, err := peakResident()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%.4f img/s (%d steps of %d in %.2f s), peak RSS %d MiB\n", float64(steps*batch)/elapsed, steps, batch, elapsed, peak>>20)
 	return nil
+}
+
+// peakResident is the process's peak resident set size in bytes (VmHWM of
+// /proc/self/status).
+func peakResident() (int64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			var kib int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kib); err != nil {
+				return 0, fmt.Errorf("VmHWM %q: %w", rest, err)
+			}
+			return kib << 10, nil
+		}
+	}
+	if err := s.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }
